@@ -1,0 +1,2 @@
+//! Neuroglancer precomputed chunk grids and compressed Morton chunk ids (FORMATS.md §1–2.2).
+//! Placeholder: being written.
