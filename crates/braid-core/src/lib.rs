@@ -6,6 +6,7 @@
 //! panics (each has a fuzz target under `fuzz/`).
 #![forbid(unsafe_code)]
 
+pub mod args;
 pub mod arrow_shard;
 pub mod compress;
 pub mod cseg;

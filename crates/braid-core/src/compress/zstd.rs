@@ -129,6 +129,8 @@ mod backend {
 mod backend {
     use std::io::Read;
 
+    use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
+
     use super::CompressError;
 
     pub(super) fn decompress(
@@ -137,16 +139,40 @@ mod backend {
         limit: usize,
         out: &mut Vec<u8>,
     ) -> Result<(), CompressError> {
-        let mut source = data;
-        let decoder = ruzstd::decoding::StreamingDecoder::new(&mut source)
-            .map_err(|e| CompressError::ZstdCorrupt(e.to_string()))?;
+        let bad = |e: &dyn std::fmt::Display| CompressError::ZstdCorrupt(e.to_string());
+        let mut input = data;
+        let mut frame = FrameDecoder::new();
+        frame.reset(&mut input).map_err(|e| bad(&e))?;
         if let Some(e) = expected {
             out.reserve_exact(e);
         }
-        let mut limited = decoder.take(limit as u64 + 1);
-        limited.read_to_end(out).map_err(|e| CompressError::ZstdCorrupt(e.to_string()))?;
-        if out.len() > limit {
+        // Decode block by block so a truncated frame is an error rather than short output.
+        while !frame.is_finished() {
+            let before = input.len();
+            frame.decode_blocks(&mut input, BlockDecodingStrategy::UptoBytes(1 << 20)).map_err(|e| bad(&e))?;
+            let mut chunk = Vec::new();
+            frame.read_to_end(&mut chunk).map_err(|e| bad(&e))?;
+            if out.len() + chunk.len() > limit {
+                return Err(CompressError::TooLarge { limit });
+            }
+            out.extend_from_slice(&chunk);
+            if !frame.is_finished() && input.len() == before && chunk.is_empty() {
+                return Err(CompressError::ZstdCorrupt("frame is truncated".into()));
+            }
+        }
+        let mut rest = Vec::new();
+        frame.read_to_end(&mut rest).map_err(|e| bad(&e))?;
+        if out.len() + rest.len() > limit {
             return Err(CompressError::TooLarge { limit });
+        }
+        out.extend_from_slice(&rest);
+        if let (Some(stored), Some(computed)) = (frame.get_checksum_from_data(), frame.get_calculated_checksum()) {
+            if stored != computed {
+                return Err(CompressError::ZstdCorrupt("content checksum mismatch".into()));
+            }
+        }
+        if !input.is_empty() {
+            return Err(CompressError::ZstdCorrupt(format!("{} unexpected bytes after the frame", input.len())));
         }
         Ok(())
     }
@@ -181,7 +207,12 @@ mod tests {
     fn rejects_bad_frames() {
         let data = vec![7u8; 10_000];
         let z = zstd_compress(&data, 3).unwrap();
-        assert!(zstd_decompress(&z[..z.len() / 2], Some(10_000), usize::MAX).is_err());
+        for cut in [1, 4, 5, z.len() / 2] {
+            assert!(zstd_decompress(&z[..z.len() - cut], None, usize::MAX).is_err(), "cut {cut}");
+        }
+        let mut trailing = z.clone();
+        trailing.push(0);
+        assert!(zstd_decompress(&trailing, None, usize::MAX).is_err());
         assert!(zstd_decompress(b"not zstd", None, usize::MAX).is_err());
         assert!(matches!(
             zstd_decompress(&z, Some(9_999), usize::MAX),

@@ -1,0 +1,4 @@
+//! Generates the napi registration glue.
+fn main() {
+    napi_build::setup();
+}

@@ -1,0 +1,15 @@
+//! braid-core errors → JS errors whose message starts with the stable code.
+
+/// Shorthand for fallible core calls: `"[CODE] message"` errors.
+pub(crate) trait OrJs<T> {
+    fn or_js(self) -> napi::Result<T>;
+}
+
+impl<T, E: Into<braid_core::Error>> OrJs<T> for Result<T, E> {
+    fn or_js(self) -> napi::Result<T> {
+        self.map_err(|e| {
+            let e: braid_core::Error = e.into();
+            napi::Error::new(napi::Status::GenericFailure, format!("[{}] {e}", e.code()))
+        })
+    }
+}

@@ -1,0 +1,7 @@
+//! Node.js addon over braid-core. Thin by design: argument conversion, zero-copy typed
+//! arrays in and out, errors as `[CODE] message` (parsed into `BraidError` by the TS layer).
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod codec;
+mod error;
+mod tasks;

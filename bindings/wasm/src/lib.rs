@@ -1,0 +1,6 @@
+//! WebAssembly build of braid-core. Same raw surface as the Node addon (the TS `Backend`
+//! interface checks both): one copy into linear memory per input, one copy out per result,
+//! errors as `[CODE] message`.
+
+mod codec;
+mod error;

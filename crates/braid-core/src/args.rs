@@ -1,0 +1,75 @@
+//! Validation of the loosely typed arguments that arrive from JavaScript (numbers in
+//! typed arrays, sentinel levels), shared by the Node and WebAssembly bindings.
+
+use crate::transcode::TranscodeOptions;
+use crate::volume::Shape;
+use crate::Error;
+
+/// Reads a `[x, y, z]` shape.
+pub fn shape3(v: &[u32], what: &str) -> Result<Shape, Error> {
+    match v {
+        [x, y, z] => Ok([*x as usize, *y as usize, *z as usize]),
+        _ => Err(Error::InvalidArgument(format!("{what} must have 3 entries, got {}", v.len()))),
+    }
+}
+
+/// Reads a `[x, y, z]` or `[x, y, z, channels]` shape; channels default to 1.
+pub fn shape4(v: &[u32], what: &str) -> Result<(Shape, usize), Error> {
+    match v {
+        [x, y, z] => Ok(([*x as usize, *y as usize, *z as usize], 1)),
+        [x, y, z, c] => Ok(([*x as usize, *y as usize, *z as usize], *c as usize)),
+        _ => Err(Error::InvalidArgument(format!("{what} must have 3 or 4 entries, got {}", v.len()))),
+    }
+}
+
+/// Reads an optional gzip level; absent or -1 means "do not gzip".
+pub fn gzip_level(level: Option<i32>) -> Result<Option<u32>, Error> {
+    match level {
+        None | Some(-1) => Ok(None),
+        Some(l) if (0..=9).contains(&l) => Ok(Some(l as u32)),
+        Some(l) => Err(Error::InvalidArgument(format!("gzip level {l} is not in 0..=9"))),
+    }
+}
+
+/// Reads an optional byte limit (a JS number); absent means unlimited.
+pub fn byte_limit(max_bytes: Option<f64>) -> usize {
+    match max_bytes {
+        None => usize::MAX,
+        Some(m) if m.is_nan() || m <= 0.0 => 0,
+        Some(m) => m.min(usize::MAX as f64) as usize,
+    }
+}
+
+/// Builds transcode options from the positional arguments both bindings expose.
+pub fn transcode_options<'a>(
+    labels: Option<&'a [u64]>,
+    extent: Option<&[u32]>,
+    block_size: Option<&[u32]>,
+    gzip: Option<i32>,
+    uncompressed_size: Option<u32>,
+) -> Result<TranscodeOptions<'a>, Error> {
+    Ok(TranscodeOptions {
+        mapping: labels,
+        extent: extent.map(|e| shape3(e, "extent")).transpose()?,
+        block_size: block_size.map(|b| shape3(b, "blockSize")).transpose()?.unwrap_or([8, 8, 8]),
+        gzip_level: gzip_level(gzip)?,
+        uncompressed_size: uncompressed_size.map(|s| s as usize),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_rejects() {
+        assert_eq!(shape3(&[1, 2, 3], "s").unwrap(), [1, 2, 3]);
+        assert!(shape3(&[1, 2], "s").is_err());
+        assert_eq!(shape4(&[1, 2, 3, 4], "s").unwrap(), ([1, 2, 3], 4));
+        assert_eq!(gzip_level(Some(-1)).unwrap(), None);
+        assert_eq!(gzip_level(Some(9)).unwrap(), Some(9));
+        assert!(gzip_level(Some(10)).is_err());
+        assert_eq!(byte_limit(None), usize::MAX);
+        assert_eq!(byte_limit(Some(1e3)), 1000);
+    }
+}

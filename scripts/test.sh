@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Everything CI checks: builds both backends, the Rust tests, the type check, the vitest
+# suites (native, wasm, integration incl. TensorStore/fake-gcs/Chromium/package install).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+log "build: native addon, wasm, TypeScript"
+pnpm run build
+log "cargo test"
+cargo test -p braid-core --quiet
+cargo test -p braid-core --quiet --no-default-features --lib  # the pure-Rust zstd used by wasm
+log "type check"
+pnpm run typecheck
+log "vitest"
+pnpm exec vitest run "$@"

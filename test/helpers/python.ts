@@ -1,0 +1,45 @@
+/** Runs the reference implementations (TensorStore, zarr-python) from the repo's .venv. */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "./data.js";
+
+export const python = join(repoRoot, ".venv/bin/python");
+
+export function requirePython(): void {
+  if (!existsSync(python)) throw new Error(`${python} is missing: run scripts/setup.sh`);
+}
+
+export function runPython(script: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
+  requirePython();
+  return execFileSync(python, [join(repoRoot, "test/oracle", script), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 28,
+  });
+}
+
+export interface TensorStoreRead {
+  data: BigUint64Array;
+  origin: [number, number, number];
+  shape: [number, number, number];
+}
+
+/** Reads a precomputed volume (whole scale, or a box) through TensorStore. */
+export function tensorstoreRead(
+  url: string,
+  options: { scaleIndex?: number; box?: [number, number, number, number, number, number]; env?: NodeJS.ProcessEnv } = {},
+): TensorStoreRead {
+  const out = join(mkdtempSync(join(tmpdir(), "braid-ts-")), "volume.raw");
+  const args = [url, "--out", out, "--scale-index", String(options.scaleIndex ?? 0)];
+  if (options.box) args.push("--box", options.box.join(","));
+  const meta = JSON.parse(runPython("read_precomputed.py", args, options.env)) as {
+    origin: [number, number, number];
+    shape: [number, number, number];
+    dtype: string;
+  };
+  if (meta.dtype !== "uint64") throw new Error(`expected uint64, TensorStore read ${meta.dtype}`);
+  const raw = readFileSync(out);
+  return { data: new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8), origin: meta.origin, shape: meta.shape };
+}

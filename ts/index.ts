@@ -1,0 +1,9 @@
+/**
+ * braid — DVID segmentation to neuroglancer precomputed, with a Rust core running as a
+ * native Node addon or as WebAssembly behind this one API.
+ */
+export * from "./codec.js";
+export { BraidError, isBraidError, type BraidErrorCode, type ErrorContext } from "./errors.js";
+export { backend, init, type WasmSource } from "./runtime.js";
+export type { BackendName } from "./backend.js";
+export type * from "./types.js";
