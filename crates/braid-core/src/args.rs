@@ -1,9 +1,9 @@
 //! Validation of the loosely typed arguments that arrive from JavaScript (numbers in
 //! typed arrays, sentinel levels), shared by the Node and WebAssembly bindings.
 
+use crate::Error;
 use crate::transcode::TranscodeOptions;
 use crate::volume::Shape;
-use crate::Error;
 
 /// Reads a `[x, y, z]` shape.
 pub fn shape3(v: &[u32], what: &str) -> Result<Shape, Error> {

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use crate::Error;
 use crate::compress::{gzip_into, is_zstd_frame, zstd_decompress_into};
-use crate::cseg::ChannelWriter;
+use crate::cseg::{ChannelWriter, or_row8};
 use crate::dvid::{DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock, decode_block_into, for_each_row};
 use crate::volume::{Shape, crop};
 
@@ -151,6 +151,10 @@ fn fused(block: &DvidBlock<'_>, mapping: Option<&[u64]>, extent: Shape) -> Resul
         }
         let inside = [0, 1, 2].map(|d| SUB_BLOCK_EDGE.min(extent[d] - sub.origin[d]));
         let index = k[0] + cgrid[0] * (k[1] + cgrid[1] * k[2]);
+        if inside == [SUB_BLOCK_EDGE; 3] && push_two_labels(&sub, &resolve, &mut writer, index)? {
+            any_nonzero = true;
+            continue;
+        }
         sb.load(&sub, inside, &resolve)?;
         any_nonzero |= sb.table != [0];
         let (bits, area) = writer.push_block(index, &sb.table)?;
@@ -159,6 +163,32 @@ fn fused(block: &DvidBlock<'_>, mapping: Option<&[u64]>, extent: Shape) -> Resul
         }
     }
     Ok(any_nonzero.then_some(out))
+}
+
+/// The commonest non-uniform sub-block has two labels, both present: DVID packs it at 1 bit
+/// MSB-first, cseg at 1 bit LSB-first, so each 8-voxel row byte is bit-reversed (and inverted
+/// when the palette order is the reverse of the sorted table). Returns false when the
+/// sub-block does not qualify and must take the general path.
+fn push_two_labels(
+    sub: &SubBlock<'_>,
+    resolve: &impl Fn(usize) -> u64,
+    writer: &mut ChannelWriter<'_, u64>,
+    index: usize,
+) -> Result<bool, Error> {
+    if sub.palette_len() != 2 {
+        return Ok(false);
+    }
+    let (any, all) = sub.packed.iter().fold((0u8, 0xffu8), |(o, a), &r| (o | r, a & r));
+    let (first, second) = (resolve(sub.palette_entry(0)), resolve(sub.palette_entry(1)));
+    if any == 0 || all == 0xff || first == second {
+        return Ok(false);
+    }
+    let (table, invert) = if first < second { ([first, second], 0) } else { ([second, first], 0xff) };
+    let (_, area) = writer.push_block(index, &table)?;
+    for (word, rows) in area.iter_mut().zip(sub.packed.chunks_exact(4)) {
+        *word = u32::from_le_bytes([0, 1, 2, 3].map(|i| rows[i].reverse_bits() ^ invert));
+    }
+    Ok(true)
 }
 
 /// Working memory for one sub-block of the fused path.
@@ -259,16 +289,16 @@ impl SubBlockScratch {
         Ok(())
     }
 
-    /// ORs the table index of every in-bounds voxel into the cseg values area.
+    /// ORs the table index of every in-bounds voxel into the cseg values area, a row at a time.
     fn pack(&self, inside: Shape, bits: u32, area: &mut [u32]) {
-        let b = bits as usize;
+        let mut idx = [0u32; 8];
         for z in 0..inside[2] {
             for y in 0..inside[1] {
-                let row = 8 * (y + 8 * z);
-                for x in 0..inside[0] {
-                    let bit = (row + x) * b;
-                    area[bit / 32] |= self.remap[self.values[row + x] as usize] << (bit % 32);
+                let row = y + 8 * z;
+                for (slot, &v) in idx.iter_mut().zip(&self.values[8 * row..8 * row + inside[0]]) {
+                    *slot = self.remap[v as usize];
                 }
+                or_row8(area, row, bits, &idx, inside[0]);
             }
         }
     }

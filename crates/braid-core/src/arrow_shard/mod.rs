@@ -1,5 +1,40 @@
 //! DVID `export-shards` Arrow IPC files and their CSV indexes (FORMATS.md §6.2–6.5).
-//! Placeholder: being written.
+//!
+//! * [`ShardStreamDecoder`] / [`read_stream`]: sequential reading of the Arrow IPC stream with
+//!   memory bounded by the largest message, fed arbitrary byte slices.
+//! * [`BatchDecoder`]: random access to one record batch message by byte range (CSV index or
+//!   IPC file footer).
+//! * [`CsvIndex`]: the three `.csv` index variants, and [`scan_batch_ranges`] to recover byte
+//!   ranges for the legacy one.
+//! * [`ShardWriter`]: a streaming writer of DVID-like shards (stream + current-format CSV).
+//! * [`FileFooter`] / [`read_file_format`]: the Arrow IPC *file* format (`ARROW1` + footer).
+//!
+//! Framing and metadata are parsed here (with the flatbuffer verifier) and every field node
+//! and buffer descriptor is checked against the schema before arrow-rs sees a message:
+//! arrow-ipc's own `StreamDecoder` panics on some corrupt layouts (see `layout`). Column
+//! decoding itself is arrow-ipc's `RecordBatchDecoder`.
+
+mod batch;
+mod csv_index;
+mod file;
+mod layout;
+mod message;
+mod record;
+mod scan;
+mod schema;
+mod stream;
+mod writer;
+
+pub use batch::BatchDecoder;
+pub use csv_index::{CsvIndex, CsvVariant, IndexRow};
+pub use file::{FileFooter, read_file_format};
+pub use record::{DvidRecord, ExportBatch};
+pub use scan::{BatchScan, ScannedBatch, scan_batch_ranges};
+pub use schema::{ExportColumns, export_schema};
+pub use stream::{DecodedBatch, ShardStreamDecoder, StreamSummary, read_stream};
+pub use writer::{ShardWriter, build_export_batch};
+
+use arrow_schema::ArrowError;
 
 /// A failure reading or writing an export shard.
 #[non_exhaustive]
@@ -8,6 +43,60 @@ pub enum ArrowShardError {
     /// The Arrow bytes are malformed.
     #[error("corrupt Arrow data: {0}")]
     Corrupt(String),
+    /// The bytes end before a message (or the stream's end-of-stream marker) is complete.
+    #[error("Arrow data truncated: {context} needs {needed} bytes, only {available} available")]
+    Truncated {
+        /// What was being read.
+        context: &'static str,
+        /// Bytes needed to make progress, counted from the start of the given input.
+        needed: u64,
+        /// Bytes given.
+        available: u64,
+    },
+    /// The schema is not the DVID export schema.
+    #[error("Arrow schema is not the DVID export schema: field `{field}` {reason}")]
+    SchemaMismatch {
+        /// The missing or mistyped field.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A row violates the export's invariants (nulls, negative coordinates, list lengths).
+    #[error("invalid export record (row {row} of its batch): {reason}")]
+    InvalidRecord {
+        /// Row within its record batch.
+        row: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Valid Arrow that this reader does not handle (body compression, big-endian data, ...).
+    #[error("unsupported Arrow feature: {0}")]
+    Unsupported(String),
+    /// A line of a CSV index is malformed.
+    #[error("invalid CSV index, line {line}: {reason}")]
+    CsvInvalid {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A CSV index row disagrees with the Arrow stream it indexes.
+    #[error("CSV index row {row} disagrees with the Arrow stream: {reason}")]
+    IndexMismatch {
+        /// 0-based data row of the index.
+        row: usize,
+        /// What disagrees.
+        reason: String,
+    },
+    /// The shard has no row for this chunk (it is all-zero or belongs to another shard).
+    #[error("chunk {chunk:?} is not in this shard")]
+    ChunkNotInShard {
+        /// The chunk coordinate looked up.
+        chunk: [i32; 3],
+    },
+    /// An argument is outside what the operation supports.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
 }
 
 impl ArrowShardError {
@@ -15,6 +104,19 @@ impl ArrowShardError {
     pub fn code(&self) -> &'static str {
         match self {
             ArrowShardError::Corrupt(_) => "ARROW_CORRUPT",
+            ArrowShardError::Truncated { .. } => "ARROW_TRUNCATED",
+            ArrowShardError::SchemaMismatch { .. } => "ARROW_SCHEMA_MISMATCH",
+            ArrowShardError::InvalidRecord { .. } => "ARROW_INVALID_RECORD",
+            ArrowShardError::Unsupported(_) => "ARROW_UNSUPPORTED",
+            ArrowShardError::CsvInvalid { .. } => "CSV_INVALID",
+            ArrowShardError::IndexMismatch { .. } => "CSV_INDEX_MISMATCH",
+            ArrowShardError::ChunkNotInShard { .. } => "CHUNK_NOT_IN_SHARD",
+            ArrowShardError::InvalidArgument(_) => "INVALID_ARGUMENT",
         }
+    }
+
+    /// Wraps an arrow-rs error with what was being done when it occurred.
+    pub(crate) fn arrow(context: impl std::fmt::Display, err: ArrowError) -> Self {
+        ArrowShardError::Corrupt(format!("{context}: {err}"))
     }
 }

@@ -88,7 +88,7 @@ pub fn gunzip_limited(data: &[u8], limit: usize) -> Result<Vec<u8>, CompressErro
     } else {
         0
     };
-    let mut out = Vec::with_capacity(hint.min(limit).min(1 << 28).max(64));
+    let mut out = Vec::with_capacity(hint.min(limit).clamp(64, 1 << 28));
     let consumed = DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let inflate = slot.get_or_insert_with(|| Decompress::new(false));

@@ -149,7 +149,9 @@ mod backend {
         // Decode block by block so a truncated frame is an error rather than short output.
         while !frame.is_finished() {
             let before = input.len();
-            frame.decode_blocks(&mut input, BlockDecodingStrategy::UptoBytes(1 << 20)).map_err(|e| bad(&e))?;
+            frame
+                .decode_blocks(&mut input, BlockDecodingStrategy::UptoBytes(1 << 20))
+                .map_err(|e| bad(&e))?;
             let mut chunk = Vec::new();
             frame.read_to_end(&mut chunk).map_err(|e| bad(&e))?;
             if out.len() + chunk.len() > limit {
@@ -166,13 +168,18 @@ mod backend {
             return Err(CompressError::TooLarge { limit });
         }
         out.extend_from_slice(&rest);
-        if let (Some(stored), Some(computed)) = (frame.get_checksum_from_data(), frame.get_calculated_checksum()) {
+        if let (Some(stored), Some(computed)) =
+            (frame.get_checksum_from_data(), frame.get_calculated_checksum())
+        {
             if stored != computed {
                 return Err(CompressError::ZstdCorrupt("content checksum mismatch".into()));
             }
         }
         if !input.is_empty() {
-            return Err(CompressError::ZstdCorrupt(format!("{} unexpected bytes after the frame", input.len())));
+            return Err(CompressError::ZstdCorrupt(format!(
+                "{} unexpected bytes after the frame",
+                input.len()
+            )));
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 use super::channel::ChannelWriter;
 use super::label::Label;
+use super::pack::or_row8;
 use super::{CsegError, block_grid};
 use crate::Error;
 use crate::volume::{Shape, check_len};
@@ -24,22 +25,19 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
         .filter(|&n| n <= 1 << 30)
         .ok_or_else(|| CsegError::InvalidParameters(format!("block size {block:?} is too large")))?;
     let mut out = vec![0u32; channels];
-    let mut scratch = BlockScratch::with_capacity(block_voxels.min(voxels.max(1)));
+    let mut slab_tables: Vec<BlockTable<T>> = (0..grid[0] * grid[1]).map(|_| BlockTable::default()).collect();
     for c in 0..channels {
         out[c] = out.len() as u32;
         let channel = &volume[c * voxels..(c + 1) * voxels];
         let mut writer = ChannelWriter::<T>::new(&mut out, blocks, block_voxels);
         for kz in 0..grid[2] {
-            for ky in 0..grid[1] {
-                for kx in 0..grid[0] {
-                    let origin = [kx * block[0], ky * block[1], kz * block[2]];
-                    let extent = [0, 1, 2].map(|d| block[d].min(size[d] - origin[d]));
-                    scratch.gather(channel, size, origin, extent);
-                    let index = kx + grid[0] * (ky + grid[1] * kz);
-                    let (bits, area) = writer.push_block(index, &scratch.table)?;
-                    if bits > 0 {
-                        scratch.pack(block, extent, bits, area);
-                    }
+            let slab = BlockSlab::new(channel, size, block, kz);
+            slab.tables(&mut slab_tables);
+            for (k, table) in slab_tables.iter().enumerate() {
+                let (kx, ky) = (k % grid[0], k / grid[0]);
+                let (bits, area) = writer.push_block(k + grid[0] * grid[1] * kz, &table.labels)?;
+                if bits > 0 {
+                    slab.pack(kx, ky, &table.labels, bits, area);
                 }
             }
         }
@@ -47,68 +45,199 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
     Ok(out)
 }
 
-/// Per-block working memory, reused across blocks.
-struct BlockScratch<T> {
-    values: Vec<T>,
-    table: Vec<T>,
+/// The blocks `(.., .., kz)`: a contiguous run of whole z-planes, scanned in memory order so
+/// the volume streams through the cache once; the packing pass then re-reads it from cache.
+struct BlockSlab<'a, T> {
+    channel: &'a [T],
+    size: Shape,
+    block: Shape,
+    z0: usize,
+    depth: usize,
 }
 
-impl<T: Label> BlockScratch<T> {
-    fn with_capacity(n: usize) -> Self {
-        BlockScratch { values: Vec::with_capacity(n), table: Vec::new() }
+impl<'a, T: Label> BlockSlab<'a, T> {
+    fn new(channel: &'a [T], size: Shape, block: Shape, kz: usize) -> Self {
+        let z0 = kz * block[2];
+        BlockSlab { channel, size, block, z0, depth: block[2].min(size[2] - z0) }
     }
 
-    /// Copies the in-bounds voxels of one block and computes its sorted distinct labels.
-    fn gather(&mut self, channel: &[T], size: Shape, origin: Shape, extent: Shape) {
-        self.values.clear();
-        for z in 0..extent[2] {
-            for y in 0..extent[1] {
-                let at = origin[0] + size[0] * (origin[1] + y + size[1] * (origin[2] + z));
-                self.values.extend_from_slice(&channel[at..at + extent[0]]);
-            }
+    /// The x-row at volume `y` and slab-local `z`.
+    #[inline]
+    fn row(&self, y: usize, z: usize) -> &'a [T] {
+        let at = self.size[0] * (y + self.size[1] * (self.z0 + z));
+        &self.channel[at..at + self.size[0]]
+    }
+
+    /// Block-local row `(y, z)` of block `(kx, ky)`, clipped to the volume.
+    #[inline]
+    fn segment(&self, kx: usize, ky: usize, y: usize, z: usize) -> &'a [T] {
+        let row = self.row(ky * self.block[1] + y, z);
+        let x0 = kx * self.block[0];
+        &row[x0..(x0 + self.block[0]).min(row.len())]
+    }
+
+    fn rows_y(&self, ky: usize) -> usize {
+        self.block[1].min(self.size[1] - ky * self.block[1])
+    }
+
+    /// Computes the sorted distinct labels of every block in the slab, `tables[kx + gx*ky]`.
+    fn tables(&self, tables: &mut [BlockTable<T>]) {
+        let (bx, by) = (self.block[0], self.block[1]);
+        let gx = self.size[0].div_ceil(bx);
+        for (k, t) in tables.iter_mut().enumerate() {
+            t.reset(self.segment(k % gx, k / gx, 0, 0)[0]);
         }
-        self.table.clear();
-        let mut last = self.values[0];
-        self.table.push(last);
-        for &v in &self.values {
-            if v != last {
-                last = v;
-                if !self.table.contains(&v) {
-                    self.table.push(v);
-                    if self.table.len() > LINEAR_LIMIT {
-                        self.table.clone_from(&self.values);
-                        self.table.sort_unstable();
-                        self.table.dedup();
-                        return;
+        for z in 0..self.depth {
+            for y in 0..self.size[1] {
+                let row = self.row(y, z);
+                let ts = &mut tables[(y / by) * gx..(y / by + 1) * gx];
+                // Whole rows of one label are the norm inside segments; one vectorised check
+                // spares the per-block work.
+                let v0 = row[0];
+                if row.iter().fold(0u64, |acc, &v| acc | (v.to_u64() ^ v0.to_u64())) == 0 {
+                    for t in ts.iter_mut() {
+                        t.observe_one(v0);
+                    }
+                } else {
+                    for (t, segment) in ts.iter_mut().zip(row.chunks(bx)) {
+                        t.observe(segment);
                     }
                 }
             }
         }
-        self.table.sort_unstable();
+        for (k, t) in tables.iter_mut().enumerate() {
+            if t.overflow {
+                let (kx, ky) = (k % gx, k / gx);
+                t.labels.clear();
+                for z in 0..self.depth {
+                    for y in 0..self.rows_y(ky) {
+                        t.labels.extend_from_slice(self.segment(kx, ky, y, z));
+                    }
+                }
+                t.labels.sort_unstable();
+                t.labels.dedup();
+            } else {
+                t.labels.sort_unstable();
+            }
+        }
     }
 
-    /// ORs each in-bounds voxel's table index into the packed area (full-block strides).
-    fn pack(&self, block: Shape, extent: Shape, bits: u32, area: &mut [u32]) {
-        let linear = self.table.len() <= LINEAR_LIMIT;
-        let mut last = (self.table[0], 0u32);
-        let mut vals = self.values.iter();
-        for z in 0..extent[2] {
-            for y in 0..extent[1] {
-                let row = block[0] * (y + block[1] * z);
-                for x in 0..extent[0] {
-                    let v = *vals.next().expect("gathered extent");
+    /// ORs each in-bounds voxel's table index into the block's packed area; the positions are
+    /// computed with the full block size, so partial blocks keep index 0 in their padding.
+    fn pack(&self, kx: usize, ky: usize, table: &[T], bits: u32, area: &mut [u32]) {
+        if self.block[0] == 8 && bits <= 16 {
+            return self.pack_rows8(kx, ky, table, bits, area);
+        }
+        let linear = table.len() <= LINEAR_LIMIT;
+        let mut last = (table[0], 0u32);
+        let bits = bits as usize;
+        for z in 0..self.depth {
+            for y in 0..self.rows_y(ky) {
+                let mut bit = self.block[0] * (y + self.block[1] * z) * bits;
+                for &v in self.segment(kx, ky, y, z) {
                     if v != last.0 {
                         let i = if linear {
-                            self.table.iter().position(|&t| t == v).expect("label in table")
+                            table.iter().position(|&t| t == v)
                         } else {
-                            self.table.binary_search(&v).expect("label in table")
+                            table.binary_search(&v).ok()
                         };
-                        last = (v, i as u32);
+                        last = (v, i.unwrap_or(0) as u32);
                     }
-                    let bit = (row + x) * bits as usize;
                     area[bit / 32] |= last.1 << (bit % 32);
+                    bit += bits;
                 }
             }
+        }
+    }
+
+    /// Blocks 8 voxels wide: indices are assembled per row. With at most 4 labels a voxel's
+    /// index is the number of table entries above `table[0]` it reaches, without branches.
+    fn pack_rows8(&self, kx: usize, ky: usize, table: &[T], bits: u32, area: &mut [u32]) {
+        let mut idx = [0u32; 8];
+        if table.len() <= 4 {
+            let rest = &table[1..];
+            for z in 0..self.depth {
+                for y in 0..self.rows_y(ky) {
+                    let segment = self.segment(kx, ky, y, z);
+                    for (slot, &v) in idx.iter_mut().zip(segment) {
+                        *slot = rest.iter().map(|&t| u32::from(t <= v)).sum::<u32>();
+                    }
+                    or_row8(area, y + self.block[1] * z, bits, &idx, segment.len());
+                }
+            }
+            return;
+        }
+        let linear = table.len() <= LINEAR_LIMIT;
+        let mut last = (table[0], 0u32);
+        for z in 0..self.depth {
+            for y in 0..self.rows_y(ky) {
+                let segment = self.segment(kx, ky, y, z);
+                for (slot, &v) in idx.iter_mut().zip(segment) {
+                    if v != last.0 {
+                        let i = if linear {
+                            table.iter().position(|&t| t == v)
+                        } else {
+                            table.binary_search(&v).ok()
+                        };
+                        last = (v, i.unwrap_or(0) as u32);
+                    }
+                    *slot = last.1;
+                }
+                or_row8(area, y + self.block[1] * z, bits, &idx, segment.len());
+            }
+        }
+    }
+}
+
+/// Distinct labels of one block, collected incrementally while its rows stream past.
+struct BlockTable<T> {
+    labels: Vec<T>,
+    last: T,
+    overflow: bool,
+}
+
+impl<T: Label> Default for BlockTable<T> {
+    fn default() -> Self {
+        BlockTable { labels: Vec::new(), last: T::default(), overflow: false }
+    }
+}
+
+impl<T: Label> BlockTable<T> {
+    fn reset(&mut self, first: T) {
+        self.labels.clear();
+        self.labels.push(first);
+        self.last = first;
+        self.overflow = false;
+    }
+
+    #[inline]
+    fn observe_one(&mut self, v: T) {
+        if v != self.last {
+            self.insert(v);
+        }
+    }
+
+    /// Notes the labels of one row segment; past LINEAR_LIMIT labels the block is recollected
+    /// and sorted wholesale instead.
+    #[inline]
+    fn observe(&mut self, segment: &[T]) {
+        let l = self.last.to_u64();
+        if segment.iter().fold(0u64, |acc, &v| acc | (v.to_u64() ^ l)) == 0 {
+            return;
+        }
+        for &v in segment {
+            if v != self.last {
+                self.insert(v);
+            }
+        }
+    }
+
+    #[cold]
+    fn insert(&mut self, v: T) {
+        self.last = v;
+        if !self.overflow && !self.labels.contains(&v) {
+            self.labels.push(v);
+            self.overflow = self.labels.len() > LINEAR_LIMIT;
         }
     }
 }

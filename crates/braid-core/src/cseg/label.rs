@@ -13,6 +13,8 @@ pub trait Label: Copy + Ord + Default + Send + Sync + std::fmt::Debug + 'static 
     fn mix(self, h: u64) -> u64;
     /// Whether the label is 0.
     fn is_zero(self) -> bool;
+    /// The label widened to 64 bits (for branch-free equality scans).
+    fn to_u64(self) -> u64;
 }
 
 #[inline]
@@ -38,6 +40,10 @@ impl Label for u32 {
     fn is_zero(self) -> bool {
         self == 0
     }
+    #[inline]
+    fn to_u64(self) -> u64 {
+        u64::from(self)
+    }
 }
 
 impl Label for u64 {
@@ -58,5 +64,9 @@ impl Label for u64 {
     #[inline]
     fn is_zero(self) -> bool {
         self == 0
+    }
+    #[inline]
+    fn to_u64(self) -> u64 {
+        self
     }
 }

@@ -7,11 +7,13 @@ mod channel;
 mod decode;
 mod encode;
 mod label;
+mod pack;
 
 pub(crate) use channel::ChannelWriter;
 pub use decode::{decode, decode_into};
 pub use encode::encode;
 pub use label::Label;
+pub(crate) use pack::or_row8;
 
 /// Largest offset (in words) a block header can express.
 pub const MAX_OFFSET_WORDS: usize = 1 << 24;
@@ -64,7 +66,7 @@ pub(crate) fn block_grid(
     size: crate::volume::Shape,
     block: crate::volume::Shape,
 ) -> Result<[usize; 3], CsegError> {
-    if block.iter().any(|&b| b == 0) {
+    if block.contains(&0) {
         return Err(CsegError::InvalidParameters(format!("block size {block:?} has a zero axis")));
     }
     Ok([0, 1, 2].map(|d| size[d].div_ceil(block[d])))
