@@ -23,6 +23,6 @@ esac
 want=$(locked_version wasm-bindgen)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
 [ "$have" = "$want" ] || die "wasm-bindgen-cli $want required (found '${have:-none}'): run scripts/setup.sh"
-wasm-bindgen --target web --out-dir wasm --out-name braid_wasm \
+wasm-bindgen --target web --weak-refs --out-dir wasm --out-name braid_wasm \
   "$target_dir/wasm32-unknown-unknown/release/braid_wasm.wasm"
 log "wasm: $(wc -c < wasm/braid_wasm_bg.wasm) bytes ($route toolchain)"

@@ -14,6 +14,74 @@ export interface RawVolume {
   shape: Uint32Array;
 }
 
+/** A sharding spec as six words; see `encodeShardingSpec` in sharding.ts. */
+export type SpecWords = Uint32Array;
+
+export interface RawFinishedShard {
+  index: Uint8Array;
+  tail: Uint8Array;
+  chunkCount: number;
+  dataBytes: number;
+}
+
+export interface RawShardWriter {
+  addChunk(chunkId: bigint, payload: Uint8Array): void;
+  addEncodedChunk(chunkId: bigint, encoded: Uint8Array): void;
+  pendingLength(): number;
+  chunkCount(): number;
+  takePending(): Uint8Array;
+  finish(): RawFinishedShard;
+  free?(): void;
+}
+
+export interface RawShardGeometry {
+  minishardShape: Uint32Array;
+  shardShape: Uint32Array;
+  shards: BigUint64Array;
+}
+
+export interface RawDvidRecords {
+  readonly length: number;
+  chunks(): Int32Array;
+  labels(i: number): BigUint64Array;
+  supervoxels(i: number): BigUint64Array;
+  block(i: number): Uint8Array;
+  uncompressedSize(i: number): number;
+  transcode(
+    i: number,
+    supervoxels: boolean,
+    extent?: Uint32Array | null,
+    blockSize?: Uint32Array | null,
+    gzipLevel?: number | null,
+  ): Uint8Array | null | undefined;
+  decode(i: number, supervoxels: boolean): RawVolume;
+  free?(): void;
+}
+
+export interface RawCsvIndex {
+  variant: string;
+  schemaSize?: number | null;
+  chunks: Int32Array;
+  records: Float64Array;
+  offsets: Float64Array;
+  sizes: Float64Array;
+  batchRows: Uint32Array;
+}
+
+export interface RawStreamScan {
+  schemaEnd: number;
+  ranges: Float64Array;
+  rows: Float64Array;
+  nextOffset: number;
+  finished: boolean;
+}
+
+export interface RawDownsampled<T> {
+  data: T;
+  origin: Float64Array;
+  shape: Uint32Array;
+}
+
 export interface Backend {
   decodeDvidBlock(block: Uint8Array, labels?: BigUint64Array | null): RawVolume;
   encodeDvidBlock(volume: BigUint64Array, shape: Uint32Array): Uint8Array;
@@ -33,6 +101,48 @@ export interface Backend {
   gunzip(data: Uint8Array, maxBytes?: number | null): Uint8Array;
   zstdDecompress(data: Uint8Array, expectedSize?: number | null, maxBytes?: number | null): Uint8Array;
   zstdCompress(data: Uint8Array, level?: number | null): Uint8Array;
+
+  chunkIds(size: Uint32Array, chunk: Uint32Array, cells: Uint32Array): BigUint64Array;
+  chunkCells(size: Uint32Array, chunk: Uint32Array, ids: BigUint64Array): Uint32Array;
+  locateChunks(spec: SpecWords, ids: BigUint64Array): BigUint64Array;
+  shardFileName(spec: SpecWords, shard: bigint): string;
+  shardGeometry(spec: SpecWords, size: Uint32Array, chunk: Uint32Array): RawShardGeometry | null | undefined;
+  shardOrigin(spec: SpecWords, size: Uint32Array, chunk: Uint32Array, shard: bigint): Uint32Array | null | undefined;
+  chunkIdsInShard(spec: SpecWords, size: Uint32Array, chunk: Uint32Array, shard: bigint): BigUint64Array;
+  decodeShardIndex(spec: SpecWords, bytes: Uint8Array): BigUint64Array;
+  decodeMinishardIndex(spec: SpecWords, bytes: Uint8Array, minishard: bigint): BigUint64Array;
+  ShardWriter: new (spec: SpecWords, shard: bigint, layout: number, gzipLevel?: number | null) => RawShardWriter;
+
+  ArrowStreamDecoder: new () => { push(bytes: Uint8Array): RawDvidRecords; finish(): Float64Array; free?(): void };
+  ArrowBatchDecoder: new (schema: Uint8Array) => { decode(message: Uint8Array): RawDvidRecords; free?(): void };
+  ExportShardWriter: new (batchSize: number) => {
+    append(
+      chunk: Int32Array,
+      labels: BigUint64Array,
+      supervoxels: BigUint64Array,
+      block: Uint8Array,
+      uncompressedSize: number,
+    ): Uint8Array;
+    finish(): { tail: Uint8Array; csv: string };
+    free?(): void;
+  };
+  parseCsvIndex(text: Uint8Array): RawCsvIndex;
+  scanArrowStream(bytes: Uint8Array): RawStreamScan;
+
+  downsampleU64(
+    input: BigUint64Array,
+    origin: Float64Array,
+    shape: Uint32Array,
+    factors: Uint32Array,
+    method: number,
+  ): RawDownsampled<BigUint64Array>;
+  downsampleU32(
+    input: Uint32Array,
+    origin: Float64Array,
+    shape: Uint32Array,
+    factors: Uint32Array,
+    method: number,
+  ): RawDownsampled<Uint32Array>;
 }
 
 /** Off-main-thread variants only the native addon has (libuv thread pool). */

@@ -3,6 +3,9 @@
  * native Node addon or as WebAssembly behind this one API.
  */
 export * from "./codec.js";
+export * from "./downsample.js";
+export * from "./dvid-export.js";
+export * from "./sharding.js";
 export { BraidError, isBraidError, type BraidErrorCode, type ErrorContext } from "./errors.js";
 export { backend, init, type WasmSource } from "./runtime.js";
 export type { BackendName } from "./backend.js";

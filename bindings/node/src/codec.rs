@@ -1,9 +1,9 @@
 //! Codec entry points: DVID blocks, compressed_segmentation, fused transcode, gzip/zstd.
 
-use braid_core::args::{byte_limit, shape3, shape4, transcode_options};
-use braid_core::transcode::{transcode_dvid_block as transcode, TranscodeOptions};
+use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
+use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
 use braid_core::{compress, cseg, dvid};
-use napi::bindgen_prelude::{AsyncTask, BigUint64Array, Uint32Array, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, BigUint64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::error::OrJs;
@@ -20,7 +20,10 @@ pub struct DecodedVolume {
 
 impl From<(Vec<u64>, [usize; 3])> for DecodedVolume {
     fn from((data, shape): (Vec<u64>, [usize; 3])) -> Self {
-        DecodedVolume { data: BigUint64Array::new(data), shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()) }
+        DecodedVolume {
+            data: BigUint64Array::new(data),
+            shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()),
+        }
     }
 }
 
@@ -162,7 +165,11 @@ pub fn gunzip_async(data: &[u8], max_bytes: Option<f64>) -> AsyncTask<BytesTask>
 }
 
 #[napi]
-pub fn zstd_decompress(data: &[u8], expected_size: Option<f64>, max_bytes: Option<f64>) -> napi::Result<Uint8Array> {
+pub fn zstd_decompress(
+    data: &[u8],
+    expected_size: Option<f64>,
+    max_bytes: Option<f64>,
+) -> napi::Result<Uint8Array> {
     let expected = expected_size.map(|s| byte_limit(Some(s)));
     compress::zstd_decompress(data, expected, byte_limit(max_bytes)).or_js().map(Uint8Array::new)
 }

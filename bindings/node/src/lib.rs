@@ -2,6 +2,9 @@
 //! arrays in and out, errors as `[CODE] message` (parsed into `BraidError` by the TS layer).
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod arrow;
 mod codec;
+mod downsample;
 mod error;
+mod sharded;
 mod tasks;

@@ -1,7 +1,7 @@
 //! Off-main-thread execution on the libuv pool. Inputs are copied before the task starts:
 //! JS may mutate a typed array at any time, so borrowing it across threads would race.
 
-use napi::bindgen_prelude::{BigUint64Array, Uint32Array, Uint8Array};
+use napi::bindgen_prelude::{BigUint64Array, Uint8Array, Uint32Array};
 use napi::{Env, Task};
 
 type Job<T> = Box<dyn FnOnce() -> napi::Result<T> + Send>;

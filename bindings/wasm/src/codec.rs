@@ -1,19 +1,15 @@
 //! Codec entry points: DVID blocks, compressed_segmentation, fused transcode, gzip/zstd.
 
-use braid_core::args::{byte_limit, shape3, shape4, transcode_options};
+use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
 use braid_core::{compress, cseg, dvid, transcode};
 use wasm_bindgen::prelude::*;
 
 use crate::error::OrJs;
+use crate::object::{object, u32s, u64s};
 
 /// `{ data: BigUint64Array, shape: Uint32Array }`, the same object the Node addon returns.
-fn volume_object(data: Vec<u64>, shape: [usize; 3]) -> Result<JsValue, JsError> {
-    let obj = js_sys::Object::new();
-    let data = js_sys::BigUint64Array::from(&data[..]);
-    let shape = js_sys::Uint32Array::from(&shape.map(|d| d as u32)[..]);
-    js_sys::Reflect::set(&obj, &"data".into(), &data).map_err(|_| JsError::new("Reflect.set failed"))?;
-    js_sys::Reflect::set(&obj, &"shape".into(), &shape).map_err(|_| JsError::new("Reflect.set failed"))?;
-    Ok(obj.into())
+pub(crate) fn volume_object(data: Vec<u64>, shape: [usize; 3]) -> Result<JsValue, JsError> {
+    object(&[("data", u64s(&data)), ("shape", u32s(&shape.map(|d| d as u32)))])
 }
 
 #[wasm_bindgen(js_name = decodeDvidBlock)]
@@ -98,7 +94,11 @@ pub fn gunzip(data: &[u8], max_bytes: Option<f64>) -> Result<Vec<u8>, JsError> {
 }
 
 #[wasm_bindgen(js_name = zstdDecompress)]
-pub fn zstd_decompress(data: &[u8], expected_size: Option<f64>, max_bytes: Option<f64>) -> Result<Vec<u8>, JsError> {
+pub fn zstd_decompress(
+    data: &[u8],
+    expected_size: Option<f64>,
+    max_bytes: Option<f64>,
+) -> Result<Vec<u8>, JsError> {
     let expected = expected_size.map(|s| byte_limit(Some(s)));
     compress::zstd_decompress(data, expected, byte_limit(max_bytes)).or_js()
 }

@@ -6,8 +6,8 @@
 //! panics (each has a fuzz target under `fuzz/`).
 #![forbid(unsafe_code)]
 
-pub mod args;
 pub mod arrow_shard;
+pub mod boundary;
 pub mod compress;
 pub mod cseg;
 pub mod downsample;

@@ -1,0 +1,55 @@
+//! Mode downsampling.
+
+use braid_core::boundary::downsample as b;
+use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint32Array};
+use napi_derive::napi;
+
+use crate::error::OrJs;
+
+/// A downsampled uint64 volume with its domain.
+#[napi(object)]
+pub struct DownsampledU64 {
+    pub data: BigUint64Array,
+    pub origin: Float64Array,
+    pub shape: Uint32Array,
+}
+
+/// A downsampled uint32 volume with its domain.
+#[napi(object)]
+pub struct DownsampledU32 {
+    pub data: Uint32Array,
+    pub origin: Float64Array,
+    pub shape: Uint32Array,
+}
+
+#[napi]
+pub fn downsample_u64(
+    input: &[u64],
+    origin: &[f64],
+    shape: &[u32],
+    factors: &[u32],
+    method: u32,
+) -> napi::Result<DownsampledU64> {
+    let p = b::run(input, origin, shape, factors, method).or_js()?;
+    Ok(DownsampledU64 {
+        data: BigUint64Array::new(p.data),
+        origin: Float64Array::new(p.origin.to_vec()),
+        shape: Uint32Array::new(p.shape.to_vec()),
+    })
+}
+
+#[napi]
+pub fn downsample_u32(
+    input: &[u32],
+    origin: &[f64],
+    shape: &[u32],
+    factors: &[u32],
+    method: u32,
+) -> napi::Result<DownsampledU32> {
+    let p = b::run(input, origin, shape, factors, method).or_js()?;
+    Ok(DownsampledU32 {
+        data: Uint32Array::new(p.data),
+        origin: Float64Array::new(p.origin.to_vec()),
+        shape: Uint32Array::new(p.shape.to_vec()),
+    })
+}
