@@ -82,6 +82,13 @@ export interface RawDownsampled<T> {
   shape: Uint32Array;
 }
 
+export interface RawSynthRecord {
+  block: Uint8Array;
+  uncompressedSize: number;
+  supervoxels: BigUint64Array;
+  labels: BigUint64Array;
+}
+
 export interface Backend {
   decodeDvidBlock(block: Uint8Array, labels?: BigUint64Array | null): RawVolume;
   encodeDvidBlock(volume: BigUint64Array, shape: Uint32Array): Uint8Array;
@@ -115,7 +122,7 @@ export interface Backend {
 
   ArrowStreamDecoder: new () => { push(bytes: Uint8Array): RawDvidRecords; finish(): Float64Array; free?(): void };
   ArrowBatchDecoder: new (schema: Uint8Array) => { decode(message: Uint8Array): RawDvidRecords; free?(): void };
-  ExportShardWriter: new (batchSize: number) => {
+  ExportShardWriter: new (batchSize: number, lazySchemaIndex: boolean) => {
     append(
       chunk: Int32Array,
       labels: BigUint64Array,
@@ -128,6 +135,8 @@ export interface Backend {
   };
   parseCsvIndex(text: Uint8Array): RawCsvIndex;
   scanArrowStream(bytes: Uint8Array): RawStreamScan;
+
+  synthDvidRecord(params: Float64Array, chunk: Int32Array, zstdLevel: number): RawSynthRecord;
 
   downsampleU64(
     input: BigUint64Array,

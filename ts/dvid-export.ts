@@ -198,9 +198,14 @@ export interface ExportRecordInput {
 export class ExportShardWriter {
   readonly #raw: InstanceType<ReturnType<typeof current>["ExportShardWriter"]>;
 
-  constructor(options: { batchSize?: number } = {}) {
+  /**
+   * `batchSize` records per record batch (DVID's default 1). `lazySchemaIndex` (default true)
+   * indexes like DVID's exporter really does: `schema_size=0`, and the first batch's range
+   * starts at byte 0 with the schema message inside it; false writes tse's style instead.
+   */
+  constructor(options: { batchSize?: number; lazySchemaIndex?: boolean } = {}) {
     const B = current().ExportShardWriter;
-    this.#raw = call(() => new B(options.batchSize ?? 1));
+    this.#raw = call(() => new B(options.batchSize ?? 1, options.lazySchemaIndex ?? true));
   }
 
   /** Appends a record; returns stream bytes ready to write. */

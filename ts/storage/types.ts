@@ -4,11 +4,18 @@
  * relative to the storage root; a missing object reads as `undefined`, never as an error.
  */
 
-/** A byte range: `length` omitted reads to the end; `suffix` reads the last N bytes. */
+/**
+ * A byte range: `length` omitted reads to the end; `suffix` reads the last N bytes. Ranges are
+ * clamped like HTTP ranges: one starting at or past the end reads as empty, one running past
+ * the end is cut short, and a suffix longer than the object is the whole object.
+ */
 export type ByteRange = { offset: number; length?: number } | { suffix: number };
 
 export interface WriteOptions {
-  /** Fail with `ALREADY_EXISTS` instead of replacing an existing object. */
+  /**
+   * Fail with `ALREADY_EXISTS` instead of replacing an existing object. `createWriter` checks
+   * this up front (so a large body is not streamed in vain) and `commit` again, atomically.
+   */
   ifAbsent?: boolean;
   contentType?: string;
 }
@@ -19,7 +26,10 @@ export interface WriteOptions {
  * `headerLength` bytes are supplied last, to `commit` (the shard index of a sharded file).
  */
 export interface ObjectWriter {
-  /** Appends body bytes (after the header). */
+  /**
+   * Appends body bytes (after the header). Appends and the commit run in call order; `data`
+   * may be reused once the returned promise settles.
+   */
   append(data: Uint8Array): Promise<void>;
   /** Makes the object visible, writing `header` (exactly `headerLength` bytes) first. */
   commit(header?: Uint8Array): Promise<void>;

@@ -167,8 +167,8 @@ pub struct ExportShardWriter(b::ExportWriterHandle);
 #[napi]
 impl ExportShardWriter {
     #[napi(constructor)]
-    pub fn new(batch_size: u32) -> napi::Result<Self> {
-        b::ExportWriterHandle::new(batch_size).or_js().map(ExportShardWriter)
+    pub fn new(batch_size: u32, lazy_schema_index: bool) -> napi::Result<Self> {
+        b::ExportWriterHandle::new(batch_size, lazy_schema_index).or_js().map(ExportShardWriter)
     }
 
     #[napi]

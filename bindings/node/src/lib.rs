@@ -7,4 +7,5 @@ mod codec;
 mod downsample;
 mod error;
 mod sharded;
+mod synth;
 mod tasks;

@@ -136,8 +136,10 @@ pub struct ExportShardWriter {
 #[wasm_bindgen]
 impl ExportShardWriter {
     #[wasm_bindgen(constructor)]
-    pub fn new(batch_size: u32) -> Result<ExportShardWriter, JsError> {
-        b::ExportWriterHandle::new(batch_size).or_js().map(|inner| ExportShardWriter { inner })
+    pub fn new(batch_size: u32, lazy_schema_index: bool) -> Result<ExportShardWriter, JsError> {
+        b::ExportWriterHandle::new(batch_size, lazy_schema_index)
+            .or_js()
+            .map(|inner| ExportShardWriter { inner })
     }
 
     pub fn append(

@@ -8,3 +8,4 @@ mod downsample;
 mod error;
 mod object;
 mod sharded;
+mod synth;

@@ -15,6 +15,7 @@ pub mod dvid;
 pub mod error;
 pub mod precomputed;
 pub mod sharded;
+pub mod synth;
 pub mod transcode;
 pub mod volume;
 

@@ -253,6 +253,28 @@ mod arrow_shard {
         }
     }
 
+    #[test]
+    fn lazy_schema_index_matches_dvid_and_every_range_decodes() {
+        let records: Vec<DvidRecord> = records().into_iter().take(20).collect();
+        let mut w = ShardWriter::new(3).unwrap().with_lazy_schema_index();
+        let mut stream = Vec::new();
+        for r in &records {
+            stream.extend(w.append(r.clone()).unwrap());
+        }
+        let (tail, csv) = w.finish().unwrap();
+        stream.extend(tail);
+        assert!(csv.starts_with("# schema_size=0\nx,y,z,offset,size,batch_idx\n"), "{csv}");
+        let index = CsvIndex::parse(csv.as_bytes()).unwrap();
+        assert_eq!(index.rows[0].range.as_ref().unwrap().start, 0);
+        let decoder = BatchDecoder::new(&stream).unwrap();
+        for r in &records {
+            let row = index.lookup(r.chunk).unwrap();
+            let range = row.range.clone().unwrap();
+            let got = decoder.decode_row(&stream[range.start as usize..range.end as usize], row.batch_row).unwrap();
+            assert_eq!(&got, r);
+        }
+    }
+
     /// The same stream framed with pre-0.15 4-byte length prefixes (no continuation marker).
     fn legacy_framing(bytes: &[u8]) -> Vec<u8> {
         let scan = scan_batch_ranges(bytes).unwrap();

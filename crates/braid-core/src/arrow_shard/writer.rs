@@ -31,6 +31,7 @@ pub struct ShardWriter {
     schema_size: u64,
     index: Vec<IndexRow>,
     chunks: HashSet<[i32; 3]>,
+    lazy_schema: bool,
 }
 
 impl std::fmt::Debug for ShardWriter {
@@ -64,7 +65,16 @@ impl ShardWriter {
             schema_size,
             index: Vec::new(),
             chunks: HashSet::new(),
+            lazy_schema: false,
         })
+    }
+
+    /// Indexes the way DVID's exporter actually does: arrow-go emits the schema lazily with
+    /// the first batch, so the CSV says `schema_size=0` and the first batch's range starts at
+    /// byte 0, schema message included (FORMATS.md §6.4).
+    pub fn with_lazy_schema_index(mut self) -> Self {
+        self.lazy_schema = true;
+        self
     }
 
     /// Length of the schema message, the CSV's `schema_size`.
@@ -98,8 +108,18 @@ impl ShardWriter {
         }
         self.writer.finish().map_err(write_error)?;
         let tail = std::mem::take(self.writer.get_mut());
-        let index =
-            CsvIndex { variant: CsvVariant::Current, schema_size: Some(self.schema_size), rows: self.index };
+        let mut rows = self.index;
+        let schema_size = if self.lazy_schema {
+            for row in rows.iter_mut() {
+                if let Some(r) = row.range.as_mut().filter(|r| r.start == self.schema_size) {
+                    r.start = 0;
+                }
+            }
+            0
+        } else {
+            self.schema_size
+        };
+        let index = CsvIndex { variant: CsvVariant::Current, schema_size: Some(schema_size), rows };
         Ok((tail, index.to_csv()?))
     }
 

@@ -196,9 +196,11 @@ pub fn scan_ranges(bytes: &[u8]) -> Result<ScanColumns, Error> {
 pub struct ExportWriterHandle(Option<ShardWriter>);
 
 impl ExportWriterHandle {
-    /// `batch_size` rows per record batch, as DVID's export spec.
-    pub fn new(batch_size: u32) -> Result<Self, Error> {
-        Ok(ExportWriterHandle(Some(ShardWriter::new(batch_size as usize)?)))
+    /// `batch_size` rows per record batch, as DVID's export spec; `lazy_schema_index` writes
+    /// the CSV as DVID does (`schema_size=0`, first range from byte 0).
+    pub fn new(batch_size: u32, lazy_schema_index: bool) -> Result<Self, Error> {
+        let w = ShardWriter::new(batch_size as usize)?;
+        Ok(ExportWriterHandle(Some(if lazy_schema_index { w.with_lazy_schema_index() } else { w })))
     }
 
     /// Appends a record; returns the stream bytes ready to be written.

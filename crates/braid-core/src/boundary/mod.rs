@@ -10,3 +10,4 @@ pub mod args;
 pub mod arrow;
 pub mod downsample;
 pub mod sharded;
+pub mod synth;

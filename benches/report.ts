@@ -1,0 +1,35 @@
+/**
+ * Shared reporting for `pnpm bench`: every measurement prints one line and is appended to
+ * `target/bench-results.jsonl`, from which the README performance table is refreshed.
+ */
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const results = resolve(dirname(fileURLToPath(import.meta.url)), "../target/bench-results.jsonl");
+
+export type Metrics = Record<string, number | string>;
+
+/** Prints `name: k=v …` and records it with the backend and a timestamp. */
+export function report(name: string, metrics: Metrics): void {
+  const backend = process.env.BRAID_BACKEND ?? "native";
+  const line = Object.entries(metrics)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? format(v) : v}`)
+    .join("  ");
+  console.log(`[bench] ${name} (${backend}): ${line}`);
+  mkdirSync(dirname(results), { recursive: true });
+  appendFileSync(results, `${JSON.stringify({ name, backend, ...metrics, at: new Date().toISOString() })}\n`);
+}
+
+function format(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+}
+
+/** Peak resident set size of this process so far, in MiB (Linux `VmHWM`). */
+export async function peakRssMiB(): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  const status = await readFile("/proc/self/status", "utf8").catch(() => "");
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 2 ** 20;
+}

@@ -1,0 +1,77 @@
+/**
+ * A byte-bounded LRU of loaded values with in-flight de-duplication: concurrent requests for
+ * the same key share one load, so a region read touching many chunks of one minishard fetches
+ * its index once. Values of any type share one budget; callers key them apart.
+ */
+export interface Sized<V> {
+  value: V;
+  /** Approximate memory held by `value`, in bytes. */
+  bytes: number;
+}
+
+export class ByteLru {
+  // Map iteration order is insertion order: re-inserting on use makes the first key the LRU.
+  readonly #entries = new Map<string, Sized<unknown>>();
+  readonly #loading = new Map<string, Promise<unknown>>();
+  #bytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The cached value, or the result of `load` (cached unless larger than the whole budget). */
+  async get<V>(key: string, load: () => Promise<Sized<V>>): Promise<V> {
+    const hit = this.#entries.get(key);
+    if (hit) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit.value as V;
+    }
+    const pending = this.#loading.get(key);
+    if (pending) return pending as Promise<V>;
+    const promise = load().then(
+      (loaded) => {
+        this.#loading.delete(key);
+        this.#insert(key, loaded);
+        return loaded.value;
+      },
+      (e: unknown) => {
+        this.#loading.delete(key);
+        throw e;
+      },
+    );
+    this.#loading.set(key, promise);
+    return promise;
+  }
+
+  #insert(key: string, entry: Sized<unknown>): void {
+    if (entry.bytes > this.maxBytes) return;
+    this.#evict(key);
+    this.#entries.set(key, entry);
+    this.#bytes += entry.bytes;
+    for (const [k, e] of this.#entries) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#entries.delete(k);
+      this.#bytes -= e.bytes;
+    }
+  }
+
+  #evict(key: string): void {
+    const e = this.#entries.get(key);
+    if (e) {
+      this.#entries.delete(key);
+      this.#bytes -= e.bytes;
+    }
+  }
+
+  /** Drops every entry whose key starts with `prefix` (e.g. a rewritten shard). */
+  invalidate(prefix: string): void {
+    for (const k of [...this.#entries.keys()]) if (k.startsWith(prefix)) this.#evict(k);
+  }
+}
