@@ -111,12 +111,6 @@ it("streams one 32,768-chunk shard to disk and reads chunks back at random", asy
       }
     }
 
-    // This machine's memcpy rate, to read the figures against (the write copies each byte ~3×).
-    const probe = new Uint8Array(64 << 20).fill(1);
-    const tc = performance.now();
-    for (let i = 0; i < 4; i++) probe.slice();
-    const memcpyGBps = (4 * probe.byteLength) / 1e9 / ((performance.now() - tc) / 1000);
-
     const clean = resetPeakRss();
     const baseline = await peakRssMiB();
     const cpu0 = process.cpuUsage();
@@ -126,6 +120,13 @@ it("streams one 32,768-chunk shard to disk and reads chunks back at random", asy
     const cpu = cpuSeconds(cpu0);
     const peakAbove = (await peakRssMiB()) - baseline;
     expect(written.chunkCount).toBe(GRID ** 3);
+    // After the RSS reading: this machine's memcpy rate, to read the figures against (the write
+    // copies each byte ~3×: into the core, out of it, into the page cache).
+    const probe = new Uint8Array(64 << 20).fill(1);
+    const tc = performance.now();
+    for (let i = 0; i < 4; i++) probe.slice();
+    const memcpyGBps = (4 * probe.byteLength) / 1e9 / ((performance.now() - tc) / 1000);
+
     report("shard-write: 32768 chunks, gzip'd cseg payloads, local file", {
       payload_MB: payloadBytes / 1e6,
       mean_payload_KB: payloadBytes / ids.length / 1e3,

@@ -204,7 +204,12 @@ export class ShardWriter {
     try {
       return call(() => this.#raw.finish());
     } finally {
-      this.#raw.free?.();
+      this.dispose();
     }
+  }
+
+  /** Releases the core writer (after `finish`, or to abandon a shard). Idempotent. */
+  dispose(): void {
+    this.#raw.free?.();
   }
 }

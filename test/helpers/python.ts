@@ -33,7 +33,8 @@ export function tensorstoreRead(
 ): TensorStoreRead {
   const out = join(mkdtempSync(join(tmpdir(), "braid-ts-")), "volume.raw");
   const args = [url, "--out", out, "--scale-index", String(options.scaleIndex ?? 0)];
-  if (options.box) args.push("--box", options.box.join(","));
+  // "=" keeps argparse from reading a negative first coordinate as a flag.
+  if (options.box) args.push(`--box=${options.box.join(",")}`);
   const meta = JSON.parse(runPython("read_precomputed.py", args, options.env)) as {
     origin: [number, number, number];
     shape: [number, number, number];

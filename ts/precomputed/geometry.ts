@@ -163,7 +163,9 @@ export class ScaleGeometry {
     if (box.shape.some((s) => s <= 0)) return [];
     const rel = (d: number) => box.origin[d]! - this.voxelOffset[d]!;
     const lo = vec3((d) => Math.max(0, Math.floor(rel(d) / this.chunkSize[d]!)));
-    const hi = vec3((d) => Math.min(this.gridShape[d]!, Math.ceil((rel(d) + box.shape[d]!) / this.chunkSize[d]!)));
+    const hi = vec3((d) =>
+      Math.min(this.gridShape[d]!, Math.ceil((rel(d) + box.shape[d]!) / this.chunkSize[d]!)),
+    );
     const out: Vec3[] = [];
     for (let z = lo[2]; z < hi[2]; z++) for (let y = lo[1]; y < hi[1]; y++) for (let x = lo[0]; x < hi[0]; x++) out.push([x, y, z]);
     return out;
@@ -196,7 +198,8 @@ export function downsampledScale(scale: ScaleInfo, factors: Vec3, options: { key
   const size = vec3((d) => hi(d) - lo(d));
   const resolution = vec3((d) => scale.resolution[d]! * factors[d]!);
   const { key: _k, size: _s, voxel_offset: _o, resolution: _r, sharding, ...rest } = scale;
-  const next: ScaleInfo = { ...rest, key: options.key ?? defaultKey(scale.key, resolution), size, voxel_offset: voxelOffset, resolution };
+  const key = options.key ?? defaultKey(scale.key, resolution);
+  const next: ScaleInfo = { ...rest, key, size, voxel_offset: voxelOffset, resolution };
   if (sharding) {
     const bits = mortonBits(size, scale.chunk_sizes[0]!);
     const z = bits[0] + bits[1] + bits[2];

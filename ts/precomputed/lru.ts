@@ -35,14 +35,17 @@ export class ByteLru {
     }
     const pending = this.#loading.get(key);
     if (pending) return pending as Promise<V>;
-    const promise = load().then(
+    const promise: Promise<V> = load().then(
       (loaded) => {
-        this.#loading.delete(key);
-        this.#insert(key, loaded);
+        // An invalidation during the load dropped it from #loading: its value may be stale.
+        if (this.#loading.get(key) === promise) {
+          this.#loading.delete(key);
+          this.#insert(key, loaded);
+        }
         return loaded.value;
       },
       (e: unknown) => {
-        this.#loading.delete(key);
+        if (this.#loading.get(key) === promise) this.#loading.delete(key);
         throw e;
       },
     );
@@ -70,8 +73,9 @@ export class ByteLru {
     }
   }
 
-  /** Drops every entry whose key starts with `prefix` (e.g. a rewritten shard). */
+  /** Drops every entry (and pending load) whose key starts with `prefix`, e.g. of a rewritten shard. */
   invalidate(prefix: string): void {
     for (const k of [...this.#entries.keys()]) if (k.startsWith(prefix)) this.#evict(k);
+    for (const k of [...this.#loading.keys()]) if (k.startsWith(prefix)) this.#loading.delete(k);
   }
 }

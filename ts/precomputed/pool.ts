@@ -1,7 +1,11 @@
 /** Bounded concurrency for I/O-bound loops (chunk reads of a region). */
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first error. */
-export async function forEachConcurrent<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachConcurrent<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async () => {

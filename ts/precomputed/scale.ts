@@ -44,8 +44,7 @@ export class PrecomputedScale {
     this.#dataType = context.dataType;
     this.#concurrency = context.concurrency;
     if (info.sharding) {
-      const c = this.geometry.chunkSize;
-      const maxBytes = maxPayloadBytes(info, c);
+      const maxBytes = maxPayloadBytes(info, this.geometry.chunkSize);
       this.#shards = new ShardReader(context.storage, info.sharding, context.cache, `${index}:${info.key}`, maxBytes);
     }
   }
@@ -163,7 +162,8 @@ export class PrecomputedScale {
     this.#unsharded("write whole shards with writeShard");
     const key = this.geometry.chunkKey(cell);
     const where = { file: this.storage.describe(key), chunk: cell };
-    const payload = "encoded" in data ? data.encoded : isAllZero(data) ? undefined : this.encodeChunk(cell, data);
+    const zero = !("encoded" in data) && data.length === volumeOf(this.geometry.chunkBox(cell).shape) && isAllZero(data);
+    const payload = "encoded" in data ? data.encoded : zero ? undefined : this.encodeChunk(cell, data);
     try {
       if (payload === undefined) await this.storage.delete(key);
       else await this.storage.write(key, payload);

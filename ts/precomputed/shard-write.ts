@@ -32,7 +32,7 @@ export interface WrittenShard {
 }
 
 /** Drained data is appended in pieces of about this size: large enough for ≥ 1 GB/s locally. */
-const APPEND_BYTES = 2 << 20;
+const APPEND_BYTES = 4 << 20;
 
 export async function writeShardFile(
   storage: Storage,
@@ -95,14 +95,7 @@ export async function writeShardFile(
     await out.commit(done.index);
     return { file, chunkCount: done.chunkCount, bytes: headerLength + done.dataBytes };
   } catch (e) {
-    // finish() is the only way to release the core writer (wasm memory is not garbage collected).
-    if (!finished) {
-      try {
-        writer.finish();
-      } catch {
-        // already failed; the original error matters
-      }
-    }
+    if (!finished) writer.dispose();
     await out?.abort().catch(() => undefined);
     throw withContext(e, { file: storage.describe(file), ...(current === undefined ? {} : { chunk: current }) });
   }

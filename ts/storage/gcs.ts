@@ -48,8 +48,10 @@ export interface GcsStorageOptions {
 
 const GOOGLE = "https://storage.googleapis.com";
 const TEMP = ".braid-tmp/";
-/** Errors meaning the endpoint never answered (as opposed to answering with an error). */
-const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED"]);
+/** Errors meaning the endpoint could not be reached at all. */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+/** Errors of a connection dropped under a request (e.g. a reused keep-alive socket). */
+const DROPPED = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /** `http://host:port` from `STORAGE_EMULATOR_HOST` or an option, in the form the client needs. */
 function normalizeEndpoint(raw: string): string {
@@ -113,8 +115,14 @@ class Connection {
     const message = e instanceof Error ? e.message : String(e);
     if (code === 412) return alreadyExists(where, e);
     if (code === 404) return new BraidError("NOT_FOUND", `cannot ${op} ${where}: not found (${message})`, { file: where, cause: e });
-    if (typeof code === "string" && NETWORK.has(code)) {
+    if (typeof code === "string" && UNREACHABLE.has(code)) {
       return new BraidError("UNREACHABLE", `cannot ${op} ${where}: GCS endpoint ${this.host} is unreachable (${code})`, {
+        file: where,
+        cause: e,
+      });
+    }
+    if (typeof code === "string" && DROPPED.has(code)) {
+      return new BraidError("STORAGE_ERROR", `cannot ${op} ${where}: ${this.host} dropped the connection (${code})`, {
         file: where,
         cause: e,
       });
@@ -124,6 +132,22 @@ class Connection {
 }
 
 const statusOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
+
+/**
+ * Runs an idempotent request, once more if its connection was dropped before any answer. A
+ * keep-alive socket the server closed just as it was reused fails that way (fake-gcs-server
+ * closes the connection after every 416, which the next request then hits); the client's own
+ * retries do not cover every request shape (downloads, `exists`).
+ */
+async function idempotent<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    const code = statusOf(e);
+    if (typeof code === "string" && DROPPED.has(code)) return request();
+    throw e;
+  }
+}
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 /** The client hands out Buffers; the contract promises plain Uint8Arrays (same memory). */
 const plain = ([b]: [Buffer]) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -155,11 +179,11 @@ export class GcsStorage implements Storage {
     const file = await this.#file(key);
     if (range !== undefined) checkRange(range, where);
     try {
-      if (isEmptyRange(range)) return (await file.exists())[0] ? new Uint8Array(0) : undefined;
-      if (range === undefined) return plain(await file.download());
+      if (isEmptyRange(range)) return (await idempotent(() => file.exists()))[0] ? new Uint8Array(0) : undefined;
+      if (range === undefined) return plain(await idempotent(() => file.download()));
       if ("suffix" in range) return await this.#readSuffix(file, range.suffix);
       const end = range.length === undefined ? undefined : range.offset + range.length - 1;
-      return plain(await file.download({ start: range.offset, ...(end !== undefined ? { end } : {}) }));
+      return plain(await idempotent(() => file.download({ start: range.offset, ...(end !== undefined ? { end } : {}) })));
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       if (statusOf(e) === 416) return new Uint8Array(0); // starts at or past the end
@@ -168,18 +192,18 @@ export class GcsStorage implements Storage {
   }
 
   /**
-   * A suffix through the object's size and a ranged read pinned to its generation: GCS's own
-   * suffix ranges misbehave on empty objects (the emulator drops the connection), and pinning
-   * keeps the two requests about the same object if it is being replaced.
+   * A suffix through the object's size and a ranged read pinned to its generation, rather than
+   * a `bytes=-N` request: that is unsatisfiable on an empty object (fake-gcs-server drops the
+   * connection on it), and pinning keeps both requests about one object if it is replaced.
    */
   async #readSuffix(file: File, suffix: number): Promise<Uint8Array | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const [meta] = await file.getMetadata();
+      const [meta] = await idempotent(() => file.getMetadata());
       const size = Number(meta.size);
       if (size === 0) return new Uint8Array(0);
       const pinned = file.bucket.file(file.name, { generation: Number(meta.generation) });
       try {
-        return plain(await pinned.download({ start: Math.max(0, size - suffix), end: size - 1 }));
+        return plain(await idempotent(() => pinned.download({ start: Math.max(0, size - suffix), end: size - 1 })));
       } catch (e) {
         if (statusOf(e) !== 404 || attempt === 2) throw e; // 404: replaced meanwhile, look again
       }
@@ -189,7 +213,7 @@ export class GcsStorage implements Storage {
   async size(key: string): Promise<number | undefined> {
     const file = await this.#file(key);
     try {
-      return Number((await file.getMetadata())[0].size);
+      return Number((await idempotent(() => file.getMetadata()))[0].size);
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw this.#conn.error(e, "stat", this.describe(key));
@@ -199,7 +223,7 @@ export class GcsStorage implements Storage {
   async exists(key: string): Promise<boolean> {
     const file = await this.#file(key);
     try {
-      return (await file.exists())[0];
+      return (await idempotent(() => file.exists()))[0];
     } catch (e) {
       throw this.#conn.error(e, "stat", this.describe(key));
     }
@@ -235,7 +259,8 @@ export class GcsStorage implements Storage {
     do {
       let files: File[];
       try {
-        const [page, next] = await bucket.getFiles({ prefix: full, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) });
+        const query = { prefix: full, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) };
+        const [page, next] = await idempotent(() => bucket.getFiles(query));
         files = page;
         pageToken = (next as { pageToken?: string } | null)?.pageToken;
       } catch (e) {
@@ -248,7 +273,7 @@ export class GcsStorage implements Storage {
   async delete(key: string): Promise<void> {
     const file = await this.#file(key);
     try {
-      await file.delete({ ignoreNotFound: true });
+      await idempotent(() => file.delete({ ignoreNotFound: true }));
     } catch (e) {
       throw this.#conn.error(e, "delete", this.describe(key));
     }

@@ -48,7 +48,11 @@ async function createTemp(path: string): Promise<{ fh: FileHandle; path: string 
   }
 }
 
-/** Moves a finished temp file to `path`; `ifAbsent` hard-links instead, which cannot clobber. */
+/**
+ * Moves a finished (fsynced) temp file to `path`; `ifAbsent` hard-links instead, which cannot
+ * clobber. The directory is not fsynced: after a power loss the key may still hold the previous
+ * object (or none), but never a partial one, and syncing it would cost a flush per chunk.
+ */
 async function publish(tmp: string, path: string, ifAbsent: boolean): Promise<void> {
   if (!ifAbsent) return rename(tmp, path);
   try {
@@ -57,7 +61,8 @@ async function publish(tmp: string, path: string, ifAbsent: boolean): Promise<vo
     if (errno(e) === "EEXIST") throw alreadyExists(path, e);
     throw e;
   }
-  await unlink(tmp);
+  // Published already; a leftover temp file would only be hidden clutter, not an error.
+  await unlink(tmp).catch(() => {});
 }
 
 export class LocalStorage implements Storage {
@@ -79,7 +84,7 @@ export class LocalStorage implements Storage {
     try {
       fh = await open(path, "r");
     } catch (e) {
-      if (isMissing(e)) return undefined;
+      if (isMissing(e) || errno(e) === "EISDIR") return undefined; // a directory is no object
       throw storageError(e, "read", path);
     }
     try {
