@@ -26,10 +26,5 @@ function format(v: number): string {
   return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
 }
 
-/** Peak resident set size of this process so far, in MiB (Linux `VmHWM`). */
-export async function peakRssMiB(): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
-  const status = await readFile("/proc/self/status", "utf8").catch(() => "");
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 2 ** 20;
-}
+/** Peak RSS in MiB, shared with the CLI summaries. */
+export { peakRssMiB } from "../ts/pipeline/progress.js";
