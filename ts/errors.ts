@@ -24,6 +24,9 @@ export type BraidErrorCode =
   | "BACKEND_UNAVAILABLE"
   | "NOT_FOUND"
   | "STORAGE_ERROR"
+  | "ALREADY_EXISTS"
+  | "UNREACHABLE"
+  | "WORKER_CRASHED"
   | "SPEC_INVALID"
   | (string & {});
 
