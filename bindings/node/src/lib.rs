@@ -1,11 +1,13 @@
 //! Node.js addon over braid-core. Thin by design: argument conversion, zero-copy typed
 //! arrays in and out, errors as `[CODE] message` (parsed into `BraidError` by the TS layer).
+// The JS surface is documented once, on the hand-written TypeScript `Backend` interface.
+#![allow(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-mod arrow;
-mod codec;
-mod downsample;
+pub mod arrow;
+pub mod codec;
+pub mod downsample;
 mod error;
-mod sharded;
-mod synth;
+pub mod sharded;
+pub mod synth;
 mod tasks;
