@@ -270,7 +270,8 @@ mod arrow_shard {
         for r in &records {
             let row = index.lookup(r.chunk).unwrap();
             let range = row.range.clone().unwrap();
-            let got = decoder.decode_row(&stream[range.start as usize..range.end as usize], row.batch_row).unwrap();
+            let got =
+                decoder.decode_row(&stream[range.start as usize..range.end as usize], row.batch_row).unwrap();
             assert_eq!(&got, r);
         }
     }
