@@ -4,7 +4,9 @@
  */
 export * from "./codec.js";
 export * from "./downsample.js";
+export * from "./downres/index.js";
 export * from "./dvid-export.js";
+export * from "./export/index.js";
 export * from "./sharding.js";
 export * from "./synth.js";
 export * from "./storage/index.js";

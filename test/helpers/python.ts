@@ -1,6 +1,6 @@
 /** Runs the reference implementations (TensorStore, zarr-python) from the repo's .venv. */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./data.js";
@@ -31,7 +31,8 @@ export function tensorstoreRead(
   url: string,
   options: { scaleIndex?: number; box?: [number, number, number, number, number, number]; env?: NodeJS.ProcessEnv } = {},
 ): TensorStoreRead {
-  const out = join(mkdtempSync(join(tmpdir(), "braid-ts-")), "volume.raw");
+  const dir = mkdtempSync(join(tmpdir(), "braid-ts-"));
+  const out = join(dir, "volume.raw");
   const args = [url, "--out", out, "--scale-index", String(options.scaleIndex ?? 0)];
   // "=" keeps argparse from reading a negative first coordinate as a flag.
   if (options.box) args.push(`--box=${options.box.join(",")}`);
@@ -42,5 +43,6 @@ export function tensorstoreRead(
   };
   if (meta.dtype !== "uint64") throw new Error(`expected uint64, TensorStore read ${meta.dtype}`);
   const raw = readFileSync(out);
+  rmSync(dir, { recursive: true, force: true });
   return { data: new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8), origin: meta.origin, shape: meta.shape };
 }

@@ -193,7 +193,7 @@ export class PrecomputedScale {
 }
 
 /** Copies the part of a chunk inside `box` into the x-fastest `out` covering `box`. */
-function copyIntersection(chunk: BigUint64Array, chunkBox: VoxelBox, out: BigUint64Array, box: VoxelBox): void {
+export function copyIntersection(chunk: BigUint64Array, chunkBox: VoxelBox, out: BigUint64Array, box: VoxelBox): void {
   const lo = [0, 1, 2].map((d) => Math.max(chunkBox.origin[d]!, box.origin[d]!));
   const hi = [0, 1, 2].map((d) => Math.min(chunkBox.origin[d]! + chunkBox.shape[d]!, box.origin[d]! + box.shape[d]!));
   if (lo.some((l, d) => l >= hi[d]!)) return;

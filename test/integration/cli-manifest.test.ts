@@ -1,0 +1,88 @@
+/**
+ * `braid manifest` + `braid worker` as an array job: K=3 worker processes (two told their
+ * index by Cloud Run's variables, one by Kubernetes' JOB_COMPLETION_INDEX) produce exactly the
+ * files a single `braid export` produces; retries are harmless.
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Manifest } from "braid-seg";
+import { braid, braidChild, snapshot, tempDir } from "../helpers/export.js";
+
+const cleanup: string[] = [];
+let source: string;
+let single: string;
+let manifestPath: string;
+
+afterAll(() => {
+  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+});
+
+beforeAll(() => {
+  source = tempDir("manifest-src");
+  single = tempDir("manifest-single");
+  cleanup.push(source, single);
+  expect(braid(["synth", "--dest", source, "--size", "384,320,250", "--shard-blocks", "2", "--seed", "5", "--workers", "2"]).code).toBe(0);
+  const r = braid(["export", "--source", source, "--dest", single, "--spec", join(source, "spec.json"), "--workers", "2"]);
+  expect(r.code).toBe(0);
+  const dir = tempDir("manifest");
+  cleanup.push(dir);
+  manifestPath = join(dir, "manifest.json");
+});
+
+function exited(child: ReturnType<typeof braidChild>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  let stderr = "";
+  let stdout = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr, stdout })));
+}
+
+it("splits the work into K tasks balanced by source bytes, with memory estimates", () => {
+  const dest = tempDir("manifest-dest");
+  cleanup.push(dest);
+  const r = braid(["manifest", "--source", source, "--dest", dest, "--spec", join(source, "spec.json"), "--tasks", "3", "--out", manifestPath]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain("manifest: 3 tasks, 18 shards");
+  const m = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  expect(m.tasks).toHaveLength(3);
+  const shards = m.tasks.flatMap((t) => t.units.flatMap((u) => u.shards));
+  expect(new Set(shards).size).toBe(18);
+  expect(shards).toHaveLength(18);
+  const bytes = m.tasks.map((t) => t.sourceBytes);
+  const largestUnit = Math.max(...m.tasks.flatMap((t) => t.units.map((u) => u.sourceBytes)));
+  // Greedy largest-first: no task exceeds another by more than one unit.
+  expect(Math.max(...bytes) - Math.min(...bytes)).toBeLessThanOrEqual(largestUnit);
+  for (const t of m.tasks) expect(t.peakMiB).toBeGreaterThan(t.peakMiBPerWorker);
+  expect(m.memoryFormula).toMatch(/workers ×/);
+  // Nothing at the destination yet: workers create it.
+  expect(snapshot(dest).size).toBe(0);
+});
+
+it("three worker processes produce byte-identical output to one export; retries skip", async () => {
+  const m = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+  const dest = m.dest;
+  const env = (index: number): NodeJS.ProcessEnv =>
+    index < 2 ? { CLOUD_RUN_TASK_INDEX: String(index), CLOUD_RUN_TASK_COUNT: "3" } : { JOB_COMPLETION_INDEX: String(index) };
+  const runs = await Promise.all([0, 1, 2].map((i) => exited(braidChild(["worker", "--manifest", manifestPath, "--workers", "1"], env(i)))));
+  for (const [i, r] of runs.entries()) {
+    expect(r.stderr, `task ${i}`).not.toMatch(/error/i);
+    expect(r.code, `task ${i}`).toBe(0);
+    expect(r.stdout).toContain(`task ${i} of 3 finished`);
+  }
+  expect(snapshot(dest)).toEqual(snapshot(single));
+
+  const retry = braid(["worker", "--manifest", manifestPath, "--task-index", "1", "--workers", "0"]);
+  expect(retry.code).toBe(0);
+  expect(retry.stdout).toMatch(/0 written, \d+ skipped/);
+  expect(snapshot(dest)).toEqual(snapshot(single));
+});
+
+it("refuses a task count that does not match the manifest", () => {
+  const r = braid(["worker", "--manifest", manifestPath], { CLOUD_RUN_TASK_INDEX: "0", CLOUD_RUN_TASK_COUNT: "4" });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("TASK_COUNT_MISMATCH");
+  const none = braid(["worker", "--manifest", manifestPath], { CLOUD_RUN_TASK_INDEX: "", JOB_COMPLETION_INDEX: "", AWS_BATCH_JOB_ARRAY_INDEX: "" });
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain("no task index");
+});
