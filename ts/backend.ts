@@ -138,6 +138,17 @@ export interface Backend {
 
   synthDvidRecord(params: Float64Array, chunk: Int32Array, zstdLevel: number): RawSynthRecord;
 
+  downresChunk(
+    payloads: Uint8Array,
+    lengths: Uint32Array,
+    boxes: Float64Array,
+    sourceDomain: Float64Array,
+    output: Float64Array,
+    encodings: Uint32Array,
+    labelBits: number,
+    factors: Uint32Array,
+    method: number,
+  ): Uint8Array | null | undefined;
   downsampleU64(
     input: BigUint64Array,
     origin: Float64Array,

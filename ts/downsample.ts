@@ -46,3 +46,59 @@ export function downsampleMode<T extends BigUint64Array | Uint32Array>(
     shape: [out.shape[0]!, out.shape[1]!, out.shape[2]!],
   };
 }
+
+/** How a scale's chunks are stored: raw little-endian labels or compressed_segmentation. */
+export type ChunkEncodingSpec = "raw" | { compressedSegmentation: Vec3 };
+
+export interface SourcePayload {
+  /** Stored bytes after undoing the shard's data encoding. */
+  payload: Uint8Array;
+  /** The chunk's clipped voxel box. */
+  box: { origin: Vec3; shape: Vec3 };
+}
+
+export interface DownresStep {
+  /** The whole source scale's domain: windows never reach outside it. */
+  sourceDomain: { origin: Vec3; shape: Vec3 };
+  sourceEncoding: ChunkEncodingSpec;
+  outputEncoding: ChunkEncodingSpec;
+  labelBits: 32 | 64;
+  factors: Vec3;
+  method: DownsampleMethod;
+}
+
+const encodingWords = (e: ChunkEncodingSpec): number[] => (e === "raw" ? [0, 0, 0, 0] : [1, ...e.compressedSegmentation]);
+const boxWords = (b: { origin: Vec3; shape: Vec3 }): number[] => [...b.origin, ...b.shape];
+
+/**
+ * One output chunk of a pyramid step, entirely in the core: the stored payloads of the source
+ * chunks under `output` (absent chunks are 0 and vote) are decoded, mode-downsampled with
+ * windows anchored at 0 and encoded. Returns the output payload, or null when it is all 0.
+ */
+export function downresChunk(
+  sources: readonly SourcePayload[],
+  output: { origin: Vec3; shape: Vec3 },
+  step: DownresStep,
+): Uint8Array | null {
+  const total = sources.reduce((n, s) => n + s.payload.byteLength, 0);
+  const payloads = new Uint8Array(total);
+  let at = 0;
+  for (const s of sources) {
+    payloads.set(s.payload, at);
+    at += s.payload.byteLength;
+  }
+  const out = call(() =>
+    current().downresChunk(
+      payloads,
+      Uint32Array.from(sources, (s) => s.payload.byteLength),
+      Float64Array.from(sources.flatMap((s) => boxWords(s.box))),
+      Float64Array.from(boxWords(step.sourceDomain)),
+      Float64Array.from(boxWords(output)),
+      Uint32Array.from([...encodingWords(step.sourceEncoding), ...encodingWords(step.outputEncoding)]),
+      step.labelBits,
+      Uint32Array.from(step.factors),
+      step.method === "mode" ? 0 : 1,
+    ),
+  );
+  return out ?? null;
+}

@@ -3,11 +3,11 @@
  * windows anchored at absolute 0 — what TensorStore's `downsample(src, [2,2,2,1], "mode")`
  * view yields for the chunk's box (FORMATS.md §4.2).
  */
-import { downsampleMode, type DownsampleMethod } from "../downsample.js";
+import { downresChunk, type ChunkEncodingSpec, type DownsampleMethod, type SourcePayload } from "../downsample.js";
 import { BraidError, fromBackendError } from "../errors.js";
 import type { ScaleGeometry, VoxelBox } from "../precomputed/geometry.js";
 import { forEachConcurrent } from "../precomputed/pool.js";
-import { copyIntersection, type PrecomputedScale } from "../precomputed/scale.js";
+import type { PrecomputedScale } from "../precomputed/scale.js";
 import type { Vec3 } from "../types.js";
 import { DOWNRES_FACTORS } from "./task.js";
 
@@ -43,49 +43,36 @@ export function chunksHoldWholeWindows(g: ScaleGeometry): boolean {
   });
 }
 
-/** Each source chunk downsampled alone, pasted into the output box; missing chunks stay 0. */
-async function fromChunks(source: PrecomputedScale, box: VoxelBox, from: VoxelBox, method: DownsampleMethod): Promise<BigUint64Array> {
-  const out = new BigUint64Array(box.shape[0] * box.shape[1] * box.shape[2]);
-  await forEachConcurrent(source.geometry.cellsInBox(from), CHUNK_READS, async (cell) => {
-    const data = await source.readChunk(cell);
-    if (data === undefined) return;
-    const chunkBox = source.geometry.chunkBox(cell);
-    const part = downsampleMode(data, chunkBox.shape, DOWNRES_FACTORS, { method, origin: chunkBox.origin });
-    copyIntersection(part.data, part, out, box);
-  });
-  return out;
-}
-
-/** The 2× region read whole and downsampled at once: right for any chunk alignment. */
-async function fromRegion(source: PrecomputedScale, box: VoxelBox, from: VoxelBox, method: DownsampleMethod): Promise<BigUint64Array> {
-  const region = await source.readRegion(from);
-  const result = downsampleMode(region, from.shape, DOWNRES_FACTORS, { method, origin: from.origin });
-  // Holds whenever the output domain follows TensorStore's rule, which every task checks.
-  if (result.origin.some((o, d) => o !== box.origin[d]) || result.shape.some((s, d) => s !== box.shape[d])) {
-    throw new BraidError(
-      "SPEC_INVALID",
-      `downsampling source box at (${from.origin.join(",")}) of ${from.shape.join("×")} gives ` +
-        `(${result.origin.join(",")}) of ${result.shape.join("×")}, not the chunk's box`,
-    );
-  }
-  return result.data;
-}
-
 /**
- * The downsampled voxels of output `cell` (x-fastest, the cell's clipped shape). Errors keep
- * the source file and chunk at fault and name the output chunk in the message.
+ * The stored payload (output encoding, before the shard's data encoding) of output `cell`:
+ * the stored source chunks under it go to the core in one call, which decodes, downsamples
+ * and encodes there; undefined when the chunk is all 0. Errors keep the source file and chunk
+ * at fault and name the output chunk in the message.
  */
-export async function downsampleCell(
+export async function downresCell(
   source: PrecomputedScale,
   output: PrecomputedScale,
   cell: Vec3,
   method: DownsampleMethod,
-  wholeWindows: boolean,
-): Promise<BigUint64Array> {
+): Promise<Uint8Array | undefined> {
   const box = output.geometry.chunkBox(cell);
   try {
     const from = sourceBox(box, source.geometry.domain);
-    return await (wholeWindows ? fromChunks : fromRegion)(source, box, from, method);
+    const chunks: SourcePayload[] = [];
+    await forEachConcurrent(source.geometry.cellsInBox(from), CHUNK_READS, async (c) => {
+      const payload = await source.readEncodedChunk(c);
+      if (payload !== undefined) chunks.push({ payload, box: source.geometry.chunkBox(c) });
+    });
+    return (
+      downresChunk(chunks, box, {
+        sourceDomain: source.geometry.domain,
+        sourceEncoding: chunkEncoding(source),
+        outputEncoding: chunkEncoding(output),
+        labelBits: output.dataType === "uint32" ? 32 : 64,
+        factors: DOWNRES_FACTORS,
+        method,
+      }) ?? undefined
+    );
   } catch (e) {
     const base = fromBackendError(e);
     throw new BraidError(
@@ -98,4 +85,11 @@ export async function downsampleCell(
       },
     );
   }
+}
+
+function chunkEncoding(scale: PrecomputedScale): ChunkEncodingSpec {
+  const block = scale.info.compressed_segmentation_block_size;
+  if (scale.info.encoding === "compressed_segmentation" && block) return { compressedSegmentation: block };
+  if (scale.info.encoding === "raw") return "raw";
+  throw new BraidError("UNSUPPORTED", `scale "${scale.key}" uses "${scale.info.encoding}" encoding; downres needs raw or compressed_segmentation`);
 }

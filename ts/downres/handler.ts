@@ -6,14 +6,13 @@
  * cache, whatever the shard size. Importing this module registers the `"downres"` task kind.
  */
 import { BraidError } from "../errors.js";
-import { isAllZero } from "../precomputed/chunk-codec.js";
 import { forEachConcurrent } from "../precomputed/pool.js";
 import type { PrecomputedScale } from "../precomputed/scale.js";
 import { openPrecomputed } from "../precomputed/volume.js";
 import { registerTask, type TaskContext } from "../pipeline/tasks.js";
 import { chunkIdsInShard } from "../sharding.js";
 import type { Vec3 } from "../types.js";
-import { chunksHoldWholeWindows, downsampleCell } from "./chunk.js";
+import { downresCell } from "./chunk.js";
 import { orderedMap } from "./ordered.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
@@ -24,11 +23,9 @@ const REGION_READS = 8;
 interface Scales {
   source: PrecomputedScale;
   output: PrecomputedScale;
-  /** Source chunks can be downsampled one by one (see `chunksHoldWholeWindows`). */
-  wholeWindows: boolean;
 }
 
-async function writeShardTask(task: DownresTask, { source, output, wholeWindows }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
+async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
   const shard = BigInt(task.shard!);
   const g = output.geometry;
   const file = g.shardFile(shard);
@@ -43,8 +40,7 @@ async function writeShardTask(task: DownresTask, { source, output, wholeWindows 
   const cells = g.cells(ids);
   let computed = 0;
   const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i) => {
-    const data = await downsampleCell(source, output, cell, task.method, wholeWindows);
-    const payload = isAllZero(data) ? undefined : output.encodeChunk(cell, data);
+    const payload = await downresCell(source, output, cell, task.method);
     computed++;
     // Stored bytes (after data_encoding) are only known per shard; they are reported below.
     ctx.progress({ chunks: 1 });
@@ -70,17 +66,17 @@ function cellsOf(box: { origin: Vec3; shape: Vec3 }): Vec3[] {
   return out;
 }
 
-async function writeChunksTask(task: DownresTask, { source, output, wholeWindows }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
+async function writeChunksTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
   let chunks = 0;
   let written = 0;
   let bytes = 0;
   await forEachConcurrent(cellsOf(task.cells!), task.window ?? DEFAULT_WINDOW, async (cell) => {
     // Unsharded chunks are written one by one, so an existing chunk is a complete one.
     if (task.onlyMissing && (await output.storage.exists(output.geometry.chunkKey(cell)))) return;
-    const data = await downsampleCell(source, output, cell, task.method, wholeWindows);
-    const payload = isAllZero(data) ? undefined : output.encodeChunk(cell, data);
+    const payload = await downresCell(source, output, cell, task.method);
     // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
-    await output.writeChunk(cell, payload ? { encoded: payload } : data);
+    if (payload) await output.writeChunk(cell, { encoded: payload });
+    else await output.storage.delete(output.geometry.chunkKey(cell));
     chunks++;
     if (payload) {
       written++;
@@ -101,7 +97,7 @@ export async function runDownresTask(task: DownresTask, ctx: TaskContext): Promi
   // A manifest may outlive edits to `info`: never write a scale that is not the rule's.
   checkDerivedScale(volume.info, task.scale);
   const source = volume.scale(task.scale - 1);
-  const scales = { source, output: volume.scale(task.scale), wholeWindows: chunksHoldWholeWindows(source.geometry) };
+  const scales = { source, output: volume.scale(task.scale) };
   if ((task.shard === undefined) === (task.cells === undefined)) {
     throw new BraidError("INVALID_ARGUMENT", `a downres task names either a shard or a cell box, not ${task.shard === undefined ? "neither" : "both"}`);
   }

@@ -31,6 +31,10 @@ export class PrecomputedScale {
   readonly geometry: ScaleGeometry;
   readonly storage: Storage;
   readonly #dataType: InfoDataType;
+  /** Element type of the volume's labels. */
+  get dataType(): InfoDataType {
+    return this.#dataType;
+  }
   readonly #concurrency: number;
   readonly #shards: ShardReader | undefined;
 

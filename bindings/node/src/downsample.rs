@@ -1,7 +1,7 @@
 //! Mode downsampling.
 
 use braid_core::boundary::downsample as b;
-use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint32Array};
+use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::error::OrJs;
@@ -52,4 +52,23 @@ pub fn downsample_u32(
         origin: Float64Array::new(p.origin.to_vec()),
         shape: Uint32Array::new(p.shape.to_vec()),
     })
+}
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn downres_chunk(
+    payloads: &[u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    label_bits: u32,
+    factors: &[u32],
+    method: u32,
+) -> napi::Result<Option<Uint8Array>> {
+    let out =
+        b::chunk(payloads, lengths, boxes, source_domain, output, encodings, label_bits, factors, method)
+            .or_js()?;
+    Ok(out.map(Uint8Array::new))
 }

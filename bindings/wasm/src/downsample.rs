@@ -29,3 +29,19 @@ pub fn downsample_u32(
     let p = b::run(input, origin, shape, factors, method).or_js()?;
     object(&[("data", u32s(&p.data)), ("origin", f64s(&p.origin)), ("shape", u32s(&p.shape))])
 }
+
+#[wasm_bindgen(js_name = downresChunk)]
+#[allow(clippy::too_many_arguments)]
+pub fn downres_chunk(
+    payloads: &[u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    label_bits: u32,
+    factors: &[u32],
+    method: u32,
+) -> Result<Option<Vec<u8>>, JsError> {
+    b::chunk(payloads, lengths, boxes, source_domain, output, encodings, label_bits, factors, method).or_js()
+}

@@ -10,6 +10,7 @@ pub mod arrow_shard;
 pub mod boundary;
 pub mod compress;
 pub mod cseg;
+pub mod downres;
 pub mod downsample;
 pub mod dvid;
 pub mod error;

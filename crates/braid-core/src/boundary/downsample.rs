@@ -1,8 +1,9 @@
-//! Mode downsampling over flat arguments.
+//! Mode downsampling and whole pyramid-step chunks over flat arguments.
 
 use super::args::shape3;
 use crate::Error;
 use crate::cseg::Label;
+use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
 use crate::downsample::{Method, downsample};
 
 fn origin(v: &[f64]) -> Result<[i64; 3], Error> {
@@ -51,4 +52,73 @@ pub fn run<T: Label>(
         origin: out.origin.map(|o| o as f64),
         shape: out.shape.map(|s| s as u32),
     })
+}
+
+fn voxel_box(v: &[f64], what: &str) -> Result<VoxelBox, Error> {
+    match v {
+        [ox, oy, oz, sx, sy, sz] => Ok(VoxelBox {
+            origin: origin(&[*ox, *oy, *oz])?,
+            shape: [*sx, *sy, *sz]
+                .map(|s| if s >= 0.0 && s.fract() == 0.0 { s as usize } else { usize::MAX }),
+        }),
+        _ => Err(Error::InvalidArgument(format!("{what} needs 6 numbers (origin, shape), got {}", v.len()))),
+    }
+}
+
+fn encoding(words: &[u32]) -> Result<ChunkEncoding, Error> {
+    match words {
+        [0, ..] => Ok(ChunkEncoding::Raw),
+        [1, rest @ ..] => Ok(ChunkEncoding::CompressedSegmentation(shape3(rest, "block size")?)),
+        _ => Err(Error::InvalidArgument(format!(
+            "chunk encoding {words:?} is not [0] (raw) or [1, bx, by, bz]"
+        ))),
+    }
+}
+
+/// One output chunk of a pyramid step from the stored payloads of its source chunks:
+/// `payloads` concatenated with their `lengths`, `boxes` 6 numbers each; `encodings` is
+/// `[source…, output…]` in the form `[0]` (raw) or `[1, bx, by, bz]` (compressed_segmentation),
+/// each padded to 4 words; `label_bits` 64 or 32. `None` when the chunk is all 0.
+#[allow(clippy::too_many_arguments)]
+pub fn chunk(
+    payloads: &[u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    label_bits: u32,
+    factors: &[u32],
+    method_code: u32,
+) -> Result<Option<Vec<u8>>, Error> {
+    if boxes.len() != 6 * lengths.len() || encodings.len() != 8 {
+        return Err(Error::InvalidArgument(
+            "downres chunk: 6 box numbers per payload and 8 encoding words".into(),
+        ));
+    }
+    let mut sources = Vec::with_capacity(lengths.len());
+    let mut at = 0usize;
+    for (i, &len) in lengths.iter().enumerate() {
+        let end = at.checked_add(len as usize).filter(|&e| e <= payloads.len()).ok_or_else(|| {
+            Error::InvalidArgument(format!("payload {i} runs past the {} concatenated bytes", payloads.len()))
+        })?;
+        sources.push(SourceChunk {
+            payload: &payloads[at..end],
+            bounds: voxel_box(&boxes[6 * i..6 * i + 6], "box")?,
+        });
+        at = end;
+    }
+    let step = DownresStep {
+        source_domain: voxel_box(source_domain, "source domain")?,
+        source_encoding: encoding(&encodings[..4])?,
+        output_encoding: encoding(&encodings[4..])?,
+        factors: shape3(factors, "factors")?,
+        method: method(method_code)?,
+    };
+    let output = voxel_box(output, "output box")?;
+    match label_bits {
+        64 => downres_chunk::<u64>(&sources, output, &step),
+        32 => downres_chunk::<u32>(&sources, output, &step),
+        b => Err(Error::InvalidArgument(format!("label width {b} is not 32 or 64"))),
+    }
 }

@@ -1,0 +1,297 @@
+//! One output chunk of a pyramid step, from its source chunks' stored payloads to its own:
+//! decode (compressed_segmentation or raw) → mode-downsample with windows anchored at
+//! absolute 0 (TensorStore's `downsample(…, "mode")`) → encode. Doing the whole step here
+//! keeps 2 MiB label arrays out of JavaScript, where copying BigInt arrays and collecting
+//! them cost more than the downsampling itself.
+
+use crate::Error;
+use crate::cseg::{self, Label};
+use crate::downsample::{Method, downsample_into, output_domain};
+use crate::volume::{Shape, voxel_count};
+
+/// A box of voxels: absolute origin and extent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoxelBox {
+    /// Absolute coordinate of the first voxel.
+    pub origin: [i64; 3],
+    /// Extent per axis.
+    pub shape: Shape,
+}
+
+impl VoxelBox {
+    fn end(&self, d: usize) -> i64 {
+        self.origin[d] + self.shape[d] as i64
+    }
+
+    fn intersect(&self, other: &VoxelBox) -> VoxelBox {
+        let lo = [0, 1, 2].map(|d| self.origin[d].max(other.origin[d]));
+        let hi = [0, 1, 2].map(|d| self.end(d).min(other.end(d)));
+        VoxelBox { origin: lo, shape: [0, 1, 2].map(|d| (hi[d] - lo[d]).max(0) as usize) }
+    }
+}
+
+/// How chunks of a scale are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkEncoding {
+    /// Little-endian labels, x-fastest.
+    Raw,
+    /// compressed_segmentation with this block size.
+    CompressedSegmentation(Shape),
+}
+
+/// A source chunk: its payload (after undoing the shard's data encoding) and its voxel box.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceChunk<'a> {
+    /// Stored chunk bytes in the source scale's encoding.
+    pub payload: &'a [u8],
+    /// The chunk's (clipped) voxel box.
+    pub bounds: VoxelBox,
+}
+
+/// What one pyramid step does.
+#[derive(Debug, Clone, Copy)]
+pub struct DownresStep {
+    /// The whole source scale's voxel domain: windows never reach outside it.
+    pub source_domain: VoxelBox,
+    /// Encoding of the source chunks.
+    pub source_encoding: ChunkEncoding,
+    /// Encoding of the output chunk.
+    pub output_encoding: ChunkEncoding,
+    /// Downsampling factors per axis.
+    pub factors: [usize; 3],
+    /// Voting rule.
+    pub method: Method,
+}
+
+/// Computes the output chunk covering `output` from `sources` (every stored source chunk that
+/// intersects the output's source box; absent chunks are all 0 and vote as such). Returns
+/// `None` when the output chunk is all 0, which is not stored.
+pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
+    sources: &[SourceChunk<'_>],
+    output: VoxelBox,
+    step: &DownresStep,
+) -> Result<Option<Vec<u8>>, Error> {
+    let f = step.factors;
+    let wanted = VoxelBox {
+        origin: [0, 1, 2].map(|d| output.origin[d] * f[d] as i64),
+        shape: [0, 1, 2].map(|d| output.shape[d] * f[d]),
+    };
+    let from = wanted.intersect(&step.source_domain);
+    let domain = output_domain(from.origin, from.shape, f)?;
+    if domain.origin != output.origin || domain.shape != output.shape {
+        return Err(Error::InvalidArgument(format!(
+            "output box {output:?} is not the downsampled domain {domain:?} of its source box {from:?}"
+        )));
+    }
+    let mut out: Vec<T> = vec![T::default(); voxel_count(output.shape)?];
+    if sources.iter().all(|s| holds_whole_windows(&s.bounds.intersect(&from), &from, f)) {
+        // No window straddles two chunks: each downsamples alone and is pasted in.
+        for s in sources {
+            let part_box = s.bounds.intersect(&from);
+            if part_box.shape.contains(&0) {
+                continue;
+            }
+            let voxels = decode::<T>(s, step.source_encoding)?;
+            let within = if part_box == s.bounds { voxels } else { crop(&voxels, &s.bounds, &part_box) };
+            let part_domain = output_domain(part_box.origin, part_box.shape, f)?;
+            let mut part = vec![T::default(); voxel_count(part_domain.shape)?];
+            downsample_into(&within, part_box.origin, part_box.shape, f, step.method, &mut part)?;
+            paste(
+                &part,
+                &VoxelBox { origin: part_domain.origin, shape: part_domain.shape },
+                &mut out,
+                &output,
+            );
+        }
+    } else {
+        let mut region = vec![T::default(); voxel_count(from.shape)?];
+        for s in sources {
+            paste(&decode::<T>(s, step.source_encoding)?, &s.bounds, &mut region, &from);
+        }
+        downsample_into(&region, from.origin, from.shape, f, step.method, &mut out)?;
+    }
+    if out.iter().all(|v| v.is_zero()) {
+        return Ok(None);
+    }
+    encode(&out, output.shape, step.output_encoding).map(Some)
+}
+
+/// Whether the windows of `part` (a chunk's share of the source box) lie wholly inside it:
+/// its faces fall on multiples of the factor or on the source box's own faces.
+fn holds_whole_windows(part: &VoxelBox, from: &VoxelBox, f: [usize; 3]) -> bool {
+    (0..3).all(|d| {
+        let on_grid = |v: i64| v.rem_euclid(f[d] as i64) == 0;
+        (on_grid(part.origin[d]) || part.origin[d] == from.origin[d])
+            && (on_grid(part.end(d)) || part.end(d) == from.end(d))
+    })
+}
+
+fn decode<T: Label + TryFrom<u64>>(s: &SourceChunk<'_>, encoding: ChunkEncoding) -> Result<Vec<T>, Error> {
+    let n = voxel_count(s.bounds.shape)?;
+    match encoding {
+        ChunkEncoding::CompressedSegmentation(block) => {
+            Ok(cseg::decode::<T>(s.payload, s.bounds.shape, 1, block)?)
+        }
+        ChunkEncoding::Raw => {
+            let width = std::mem::size_of::<T>();
+            if s.payload.len() != n * width {
+                return Err(Error::InvalidArgument(format!(
+                    "raw chunk at {:?} has {} bytes, its {:?} voxels need {}",
+                    s.bounds.origin,
+                    s.payload.len(),
+                    s.bounds.shape,
+                    n * width
+                )));
+            }
+            Ok(s.payload
+                .chunks_exact(width)
+                .map(|b| {
+                    let mut le = [0u8; 8];
+                    le[..width].copy_from_slice(b);
+                    T::try_from(u64::from_le_bytes(le)).unwrap_or_default()
+                })
+                .collect())
+        }
+    }
+}
+
+/// The part of `data` (covering `bounds`) inside `part`, densely packed.
+fn crop<T: Copy>(data: &[T], bounds: &VoxelBox, part: &VoxelBox) -> Vec<T> {
+    let mut out = Vec::with_capacity(part.shape.iter().product());
+    let rel = [0, 1, 2].map(|d| (part.origin[d] - bounds.origin[d]) as usize);
+    for z in 0..part.shape[2] {
+        for y in 0..part.shape[1] {
+            let at = rel[0] + bounds.shape[0] * (rel[1] + y + bounds.shape[1] * (rel[2] + z));
+            out.extend_from_slice(&data[at..at + part.shape[0]]);
+        }
+    }
+    out
+}
+
+/// Copies the intersection of `src` (covering `src_box`) into `dst` (covering `dst_box`).
+fn paste<T: Copy>(src: &[T], src_box: &VoxelBox, dst: &mut [T], dst_box: &VoxelBox) {
+    let i = src_box.intersect(dst_box);
+    if i.shape.contains(&0) {
+        return;
+    }
+    let s0 = [0, 1, 2].map(|d| (i.origin[d] - src_box.origin[d]) as usize);
+    let d0 = [0, 1, 2].map(|d| (i.origin[d] - dst_box.origin[d]) as usize);
+    for z in 0..i.shape[2] {
+        for y in 0..i.shape[1] {
+            let s = s0[0] + src_box.shape[0] * (s0[1] + y + src_box.shape[1] * (s0[2] + z));
+            let t = d0[0] + dst_box.shape[0] * (d0[1] + y + dst_box.shape[1] * (d0[2] + z));
+            dst[t..t + i.shape[0]].copy_from_slice(&src[s..s + i.shape[0]]);
+        }
+    }
+}
+
+fn encode<T: Label + Into<u64>>(
+    voxels: &[T],
+    shape: Shape,
+    encoding: ChunkEncoding,
+) -> Result<Vec<u8>, Error> {
+    match encoding {
+        ChunkEncoding::CompressedSegmentation(block) => {
+            Ok(cseg::encode(voxels, shape, 1, block)?.iter().flat_map(|w| w.to_le_bytes()).collect())
+        }
+        ChunkEncoding::Raw => {
+            let width = std::mem::size_of::<T>();
+            Ok(voxels.iter().flat_map(|&v| v.into().to_le_bytes().into_iter().take(width)).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::downsample::downsample;
+
+    fn cseg_bytes(v: &[u64], shape: Shape) -> Vec<u8> {
+        encode(v, shape, ChunkEncoding::CompressedSegmentation([8; 3])).unwrap()
+    }
+
+    /// A 40×24×20 volume at an odd offset cut into 16³ chunks, downsampled chunk by chunk,
+    /// must equal downsampling the whole volume — in both the aligned and unaligned paths.
+    #[test]
+    fn chunkwise_equals_whole_volume() {
+        for (offset, method) in
+            [([0i64, 0, 0], Method::Mode), ([3, -5, 7], Method::Mode), ([4, 2, -6], Method::ModeNonzero)]
+        {
+            let size = [40usize, 24, 20];
+            let domain = VoxelBox { origin: offset, shape: size };
+            let vol: Vec<u64> = (0..size.iter().product::<usize>())
+                .map(|i| {
+                    let (x, y, z) = (i % 40, i / 40 % 24, i / 960);
+                    if (x + y) % 11 == 0 { 0 } else { ((x / 5 + y / 3 + z / 4) % 4) as u64 + 10 }
+                })
+                .collect();
+            let whole = downsample(&vol, offset, size, [2; 3], method).unwrap();
+            let chunk = [16usize; 3];
+            let grid = [0, 1, 2].map(|d| size[d].div_ceil(chunk[d]));
+            let chunk_box = |g: [usize; 3], c: Shape, o: [i64; 3], s: Shape| {
+                let origin = [0, 1, 2].map(|d| o[d] + (g[d] * c[d]) as i64);
+                VoxelBox { origin, shape: [0, 1, 2].map(|d| c[d].min(s[d] - g[d] * c[d])) }
+            };
+            let payloads: Vec<(VoxelBox, Vec<u8>)> = (0..grid.iter().product::<usize>())
+                .map(|k| {
+                    let g = [k % grid[0], k / grid[0] % grid[1], k / (grid[0] * grid[1])];
+                    let b = chunk_box(g, chunk, offset, size);
+                    let mut v = Vec::new();
+                    for z in 0..b.shape[2] {
+                        for y in 0..b.shape[1] {
+                            let at = (g[0] * 16) + size[0] * (g[1] * 16 + y + size[1] * (g[2] * 16 + z));
+                            v.extend_from_slice(&vol[at..at + b.shape[0]]);
+                        }
+                    }
+                    (b, cseg_bytes(&v, b.shape))
+                })
+                .collect();
+            let sources: Vec<SourceChunk> =
+                payloads.iter().map(|(b, p)| SourceChunk { payload: p, bounds: *b }).collect();
+            let step = DownresStep {
+                source_domain: domain,
+                source_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+                output_encoding: ChunkEncoding::Raw,
+                factors: [2; 3],
+                method,
+            };
+            // Output chunks of 8³ over the downsampled domain.
+            let od = VoxelBox { origin: whole.origin, shape: whole.shape };
+            let out_grid = [0, 1, 2].map(|d| od.shape[d].div_ceil(8));
+            for k in 0..out_grid.iter().product::<usize>() {
+                let g = [k % out_grid[0], k / out_grid[0] % out_grid[1], k / (out_grid[0] * out_grid[1])];
+                let b = chunk_box(g, [8; 3], od.origin, od.shape);
+                let got = downres_chunk::<u64>(&sources, b, &step).unwrap();
+                let mut expected = vec![0u64; b.shape.iter().product()];
+                paste(&whole.data, &od, &mut expected, &b);
+                match got {
+                    None => assert!(expected.iter().all(|&v| v == 0), "{offset:?} {g:?}"),
+                    Some(bytes) => {
+                        let v: Vec<u64> = bytes
+                            .chunks_exact(8)
+                            .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+                            .collect();
+                        assert_eq!(v, expected, "{offset:?} {g:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_boxes_off_the_downsampled_grid() {
+        let step = DownresStep {
+            source_domain: VoxelBox { origin: [0; 3], shape: [16; 3] },
+            source_encoding: ChunkEncoding::Raw,
+            output_encoding: ChunkEncoding::Raw,
+            factors: [2; 3],
+            method: Method::Mode,
+        };
+        let err =
+            downres_chunk::<u64>(&[], VoxelBox { origin: [0; 3], shape: [9, 8, 8] }, &step).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        let bad = [0u8; 10];
+        let src = [SourceChunk { payload: &bad, bounds: VoxelBox { origin: [0; 3], shape: [16; 3] } }];
+        assert!(downres_chunk::<u64>(&src, VoxelBox { origin: [0; 3], shape: [8; 3] }, &step).is_err());
+    }
+}
