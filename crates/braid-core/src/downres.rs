@@ -91,6 +91,14 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
             if part_box.shape.contains(&0) {
                 continue;
             }
+            if let ChunkEncoding::CompressedSegmentation(block) = step.source_encoding {
+                if part_box == s.bounds && blocks_hold_whole_windows(&s.bounds, block, f) {
+                    let mut sink = DownsampleSink::new(&s.bounds, block, f, step.method, &mut out, &output);
+                    cseg::visit_blocks(s.payload, s.bounds.shape, block, &mut sink)?;
+                    sink.error.map_or(Ok(()), Err)?;
+                    continue;
+                }
+            }
             let voxels = decode::<T>(s, step.source_encoding)?;
             let within = if part_box == s.bounds { voxels } else { crop(&voxels, &s.bounds, &part_box) };
             let part_domain = output_domain(part_box.origin, part_box.shape, f)?;
@@ -114,6 +122,114 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
         return Ok(None);
     }
     encode(&out, output.shape, step.output_encoding).map(Some)
+}
+
+/// Whether every compressed_segmentation block of a chunk at `bounds` holds whole windows:
+/// the chunk starts on a window boundary and the block size is a multiple of the factor.
+fn blocks_hold_whole_windows(bounds: &VoxelBox, block: Shape, f: [usize; 3]) -> bool {
+    (0..3).all(|d| block[d] % f[d] == 0 && bounds.origin[d].rem_euclid(f[d] as i64) == 0)
+}
+
+/// Downsamples a chunk block by block straight out of its compressed_segmentation: a block
+/// with one label (most of a segmentation) becomes its output voxels without decoding, the
+/// others are decoded into a block-sized scratch and downsampled alone.
+struct DownsampleSink<'o, T> {
+    chunk_origin: [i64; 3],
+    block: Shape,
+    f: [usize; 3],
+    method: Method,
+    out: &'o mut [T],
+    out_box: VoxelBox,
+    scratch: Vec<T>,
+    dense: Vec<T>,
+    part: Vec<T>,
+    error: Option<Error>,
+}
+
+impl<'o, T: Label> DownsampleSink<'o, T> {
+    fn new(
+        bounds: &VoxelBox,
+        block: Shape,
+        f: [usize; 3],
+        method: Method,
+        out: &'o mut [T],
+        out_box: &VoxelBox,
+    ) -> Self {
+        let n: usize = block.iter().product();
+        DownsampleSink {
+            chunk_origin: bounds.origin,
+            block,
+            f,
+            method,
+            out,
+            out_box: *out_box,
+            scratch: vec![T::default(); n],
+            dense: Vec::with_capacity(n),
+            part: Vec::with_capacity(n),
+            error: None,
+        }
+    }
+
+    fn absolute(&self, origin: Shape, extent: Shape) -> VoxelBox {
+        VoxelBox { origin: [0, 1, 2].map(|d| self.chunk_origin[d] + origin[d] as i64), shape: extent }
+    }
+
+    /// The output voxels the windows of an input box fill.
+    fn output_of(&self, input: &VoxelBox) -> VoxelBox {
+        let f = self.f.map(|v| v as i64);
+        let lo = [0, 1, 2].map(|d| input.origin[d].div_euclid(f[d]));
+        let hi = [0, 1, 2].map(|d| (input.end(d) + f[d] - 1).div_euclid(f[d]));
+        VoxelBox { origin: lo, shape: [0, 1, 2].map(|d| (hi[d] - lo[d]) as usize) }
+    }
+}
+
+impl<T: Label> cseg::BlockSink<T> for DownsampleSink<'_, T> {
+    fn uniform(&mut self, origin: Shape, extent: Shape, label: T) {
+        let target = self.output_of(&self.absolute(origin, extent)).intersect(&self.out_box);
+        fill(self.out, &self.out_box, &target, label);
+    }
+
+    fn row(&mut self, _origin: Shape, y: usize, z: usize, len: usize) -> &mut [T] {
+        let at = self.block[0] * (y + self.block[1] * z);
+        &mut self.scratch[at..at + len]
+    }
+
+    fn end_block(&mut self, origin: Shape, extent: Shape) {
+        let input = if extent == self.block {
+            &self.scratch[..]
+        } else {
+            self.dense.clear();
+            for z in 0..extent[2] {
+                for y in 0..extent[1] {
+                    let at = self.block[0] * (y + self.block[1] * z);
+                    self.dense.extend_from_slice(&self.scratch[at..at + extent[0]]);
+                }
+            }
+            &self.dense[..]
+        };
+        let abs = self.absolute(origin, extent);
+        let target = self.output_of(&abs);
+        self.part.clear();
+        self.part.resize(target.shape.iter().product(), T::default());
+        match downsample_into(input, abs.origin, extent, self.f, self.method, &mut self.part) {
+            Ok(_) => paste(&self.part, &target, self.out, &self.out_box),
+            Err(e) => self.error = Some(e.into()),
+        }
+    }
+}
+
+/// Sets the voxels of `target` (inside `dst_box`) to `label`.
+fn fill<T: Copy>(dst: &mut [T], dst_box: &VoxelBox, target: &VoxelBox, label: T) {
+    if target.shape.contains(&0) {
+        return;
+    }
+    let d0 = [0, 1, 2].map(|d| (target.origin[d] - dst_box.origin[d]) as usize);
+    for z in 0..target.shape[2] {
+        for y in 0..target.shape[1] {
+            let t = d0[0] + dst_box.shape[0] * (d0[1] + y + dst_box.shape[1] * (d0[2] + z));
+            dst[t..t + target.shape[0]].fill(label);
+        }
+    }
 }
 
 /// Whether the windows of `part` (a chunk's share of the source box) lie wholly inside it:

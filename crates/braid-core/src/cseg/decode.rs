@@ -45,7 +45,8 @@ pub fn decode_into<T: Label>(
             return Err(corrupt(format!("channel {c} offsets [{start}, {end}) exceed {total} words")));
         }
         let channel = Words(&data[4 * start..4 * end]);
-        decode_channel(channel, size, block, grid, &mut out[c * voxels..(c + 1) * voxels])
+        let mut sink = VolumeSink { out: &mut out[c * voxels..(c + 1) * voxels], size };
+        visit_channel(channel, size, block, grid, &mut sink)
             .map_err(|e| corrupt(format!("channel {c}: {e}")))?;
     }
     Ok(())
@@ -64,12 +65,67 @@ impl Words<'_> {
     }
 }
 
-fn decode_channel<T: Label>(
+/// Receives a channel block by block as it is decoded.
+pub(crate) trait BlockSink<T> {
+    /// A block whose in-bounds voxels (`extent` from `origin`, chunk-local) all hold `label`.
+    fn uniform(&mut self, origin: Shape, extent: Shape, label: T);
+    /// Where to decode the in-bounds row `(y, z)` (block-local) of the block at `origin`;
+    /// `len` is the row's in-bounds length.
+    fn row(&mut self, origin: Shape, y: usize, z: usize, len: usize) -> &mut [T];
+    /// Every row of a non-uniform block has been decoded.
+    fn end_block(&mut self, _origin: Shape, _extent: Shape) {}
+}
+
+/// Decodes into a whole x-fastest channel volume.
+struct VolumeSink<'o, T> {
+    out: &'o mut [T],
+    size: Shape,
+}
+
+impl<T: Label> BlockSink<T> for VolumeSink<'_, T> {
+    fn uniform(&mut self, origin: Shape, extent: Shape, label: T) {
+        for z in 0..extent[2] {
+            for y in 0..extent[1] {
+                let at = origin[0] + self.size[0] * (origin[1] + y + self.size[1] * (origin[2] + z));
+                self.out[at..at + extent[0]].fill(label);
+            }
+        }
+    }
+
+    fn row(&mut self, origin: Shape, y: usize, z: usize, len: usize) -> &mut [T] {
+        let at = origin[0] + self.size[0] * (origin[1] + y + self.size[1] * (origin[2] + z));
+        &mut self.out[at..at + len]
+    }
+}
+
+/// Decodes the single channel of `data` block by block into `sink`, with the same checks as
+/// [`decode`].
+pub(crate) fn visit_blocks<T: Label>(
+    data: &[u8],
+    size: Shape,
+    block: Shape,
+    sink: &mut impl BlockSink<T>,
+) -> Result<(), Error> {
+    let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
+    if data.len() % 4 != 0 || data.len() < 4 {
+        return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
+    }
+    let words = Words(data);
+    let start = words.get(0) as usize;
+    if start == 0 || start > words.len() {
+        return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
+    }
+    let grid = block_grid(size, block)?;
+    visit_channel(Words(&data[4 * start..]), size, block, grid, sink)
+        .map_err(|e| corrupt(format!("channel 0: {e}")))
+}
+
+fn visit_channel<T: Label>(
     ch: Words<'_>,
     size: Shape,
     block: Shape,
     grid: [usize; 3],
-    out: &mut [T],
+    sink: &mut impl BlockSink<T>,
 ) -> Result<(), String> {
     let blocks: usize = grid.iter().product();
     let len = ch.len();
@@ -111,13 +167,7 @@ fn decode_channel<T: Label>(
                     T::from_words(&w[..T::WORDS])
                 };
                 if bits == 0 {
-                    let label = table(0);
-                    for z in 0..extent[2] {
-                        for y in 0..extent[1] {
-                            let at = origin[0] + size[0] * (origin[1] + y + size[1] * (origin[2] + z));
-                            out[at..at + extent[0]].fill(label);
-                        }
-                    }
+                    sink.uniform(origin, extent, table(0));
                     continue;
                 }
                 // Small tables are materialised once per block; wide ones are read in place.
@@ -127,11 +177,27 @@ fn decode_channel<T: Label>(
                     table_buf.extend((0..table_len.min(1 << bits)).map(&table));
                 }
                 let mask = ((1u64 << bits) - 1) as u32;
+                // When the table covers every index the bits can hold, no index needs checking.
+                let checked = table_len <= mask as usize;
                 for z in 0..extent[2] {
                     for y in 0..extent[1] {
-                        let at = origin[0] + size[0] * (origin[1] + y + size[1] * (origin[2] + z));
                         let row = block[0] * (y + block[1] * z);
-                        for (x, dst) in out[at..at + extent[0]].iter_mut().enumerate() {
+                        let dst = sink.row(origin, y, z, extent[0]);
+                        if !checked && small && dst.len() == 8 && block[0] == 8 {
+                            // A full 8-voxel row of ≤ 8-bit indices is one or two words.
+                            let bit = row * bits as usize;
+                            let (w, shift) = (values_offset + bit / 32, bit % 32);
+                            let packed = if bits <= 4 {
+                                u64::from(ch.get(w) >> shift)
+                            } else {
+                                u64::from(ch.get(w)) | (u64::from(ch.get(w + 1)) << 32)
+                            };
+                            for (j, slot) in dst.iter_mut().enumerate() {
+                                *slot = table_buf[((packed >> (j * bits as usize)) as u32 & mask) as usize];
+                            }
+                            continue;
+                        }
+                        for (x, slot) in dst.iter_mut().enumerate() {
                             let bit = (row + x) * bits as usize;
                             let idx = ((ch.get(values_offset + bit / 32) >> (bit % 32)) & mask) as usize;
                             if idx >= table_len {
@@ -139,10 +205,11 @@ fn decode_channel<T: Label>(
                                     "block {b} index {idx} exceeds its {table_len}-entry table"
                                 ));
                             }
-                            *dst = if small { table_buf[idx] } else { table(idx) };
+                            *slot = if small { table_buf[idx] } else { table(idx) };
                         }
                     }
                 }
+                sink.end_block(origin, extent);
             }
         }
     }

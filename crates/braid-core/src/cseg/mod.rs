@@ -10,6 +10,7 @@ mod label;
 mod pack;
 
 pub(crate) use channel::ChannelWriter;
+pub(crate) use decode::{BlockSink, visit_blocks};
 pub use decode::{decode, decode_into};
 pub use encode::encode;
 pub use label::Label;
