@@ -34,6 +34,7 @@ describe("public API", () => {
         "decodeDvidBlockAsync",
         "decodeMinishardIndex",
         "decodeShardIndex",
+        "downresChunk",
         "downresVolume",
         "downsampleMode",
         "downsampledScale",
