@@ -18,6 +18,32 @@ const shared = {
   hookTimeout: 600_000,
 };
 
+// `vitest bench` would otherwise collect benches/*.bench.ts into every project.
+const noBenches = { benchmark: { include: [] } };
+
+// Bench projects exist only under `pnpm bench` (scripts/bench.sh sets BRAID_BENCH=1), so a
+// plain `vitest run` / `pnpm test` never runs the slow measurement files.
+const benchProjects = process.env.BRAID_BENCH
+  ? [
+      // vitest bench (tinybench) suites, once per backend like the test suite.
+      ...(["native", "wasm"] as const).map((backend) => ({
+        resolve: { alias },
+        test: {
+          ...shared,
+          name: `bench-${backend}`,
+          include: [],
+          benchmark: { include: ["benches/**/*.bench.ts"] },
+          env: { BRAID_BACKEND: backend },
+        },
+      })),
+      // Measurement files: plain tests that time whole workloads and call report().
+      {
+        resolve: { alias },
+        test: { ...shared, name: "bench", include: ["benches/**/*.measure.ts"], testTimeout: 1_800_000 },
+      },
+    ]
+  : [];
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -25,12 +51,13 @@ export default defineConfig({
       // The backend suite runs twice, once per backend, through the BRAID_BACKEND switch.
       ...(["native", "wasm"] as const).map((name) => ({
         resolve: { alias },
-        test: { ...shared, name, include: ["test/*.test.ts"], env: { BRAID_BACKEND: name } },
+        test: { ...shared, ...noBenches, name, include: ["test/*.test.ts"], env: { BRAID_BACKEND: name } },
       })),
       {
         resolve: { alias },
-        test: { ...shared, name: "integration", include: ["test/integration/**/*.test.ts"] },
+        test: { ...shared, ...noBenches, name: "integration", include: ["test/integration/**/*.test.ts"] },
       },
+      ...benchProjects,
     ],
   },
 });

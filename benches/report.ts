@@ -10,9 +10,11 @@ const results = resolve(dirname(fileURLToPath(import.meta.url)), "../target/benc
 
 export type Metrics = Record<string, number | string>;
 
-/** Prints `name: k=v …` and records it with the backend and a timestamp. */
-export function report(name: string, metrics: Metrics): void {
-  const backend = process.env.BRAID_BACKEND ?? "native";
+/**
+ * Prints `name: k=v …` and records it with the backend (by default the one BRAID_BACKEND
+ * selects) and a timestamp.
+ */
+export function report(name: string, metrics: Metrics, backend = process.env.BRAID_BACKEND ?? "native"): void {
   const line = Object.entries(metrics)
     .map(([k, v]) => `${k}=${typeof v === "number" ? format(v) : v}`)
     .join("  ");

@@ -16,42 +16,18 @@ import {
   encodeCompressedSegmentation,
   gzip,
   openPrecomputed,
-  type PrecomputedInfo,
   type ShardChunk,
   type Vec3,
 } from "braid-seg";
+import { synthSpec } from "../ts/export/synth-spec.js";
 import { peakRssMiB, report } from "./report.js";
 
 const CHUNK: Vec3 = [64, 64, 64];
 const GRID = 32;
 const VARIANTS = 64;
 
-const INFO: PrecomputedInfo = {
-  "@type": "neuroglancer_multiscale_volume",
-  type: "segmentation",
-  data_type: "uint64",
-  num_channels: 1,
-  scales: [
-    {
-      key: "16x16x16",
-      size: [GRID * 64, GRID * 64, GRID * 64],
-      voxel_offset: [0, 0, 0],
-      resolution: [16, 16, 16],
-      chunk_sizes: [CHUNK],
-      encoding: "compressed_segmentation",
-      compressed_segmentation_block_size: [8, 8, 8],
-      sharding: {
-        "@type": "neuroglancer_uint64_sharded_v1",
-        hash: "identity",
-        preshift_bits: 9,
-        minishard_bits: 6,
-        shard_bits: 0,
-        minishard_index_encoding: "gzip",
-        data_encoding: "gzip",
-      },
-    },
-  ],
-};
+// 32³-chunk shards, mCNS's preshift 9 + minishard 6, one shard.
+const INFO = synthSpec({ size: [GRID * 64, GRID * 64, GRID * 64], shardBlocks: GRID, resolution: [16, 16, 16] });
 
 /**
  * Segmentation-like chunks: a few dozen large blobs with wavy boundaries, a different mix

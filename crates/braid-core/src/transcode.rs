@@ -74,6 +74,12 @@ pub fn transcode_dvid_block(input: &[u8], opts: &TranscodeOptions<'_>) -> Result
         let block = DvidBlock::parse(raw)?;
         let shape = block.shape();
         let extent = opts.extent.unwrap_or(shape);
+        // Options are checked before any voxel is seen: an all-zero chunk returns early and
+        // must not make a bad request look valid.
+        crate::cseg::block_grid(extent, opts.block_size)?;
+        if let Some(level) = opts.gzip_level {
+            crate::compress::check_gzip_level(level)?;
+        }
         if extent.iter().zip(shape.iter()).any(|(e, s)| e > s || *e == 0) {
             return Err(Error::InvalidArgument(format!(
                 "chunk extent {extent:?} must be non-empty and within the block shape {shape:?}"

@@ -105,3 +105,17 @@ fn fused_handles_merged_duplicate_and_zero_labels() {
         }
     }
 }
+
+#[test]
+fn bad_options_are_refused_even_for_an_all_zero_chunk() {
+    let zeros = encode_block(&vec![0u64; 64 * 64 * 64], [64, 64, 64]).unwrap();
+    let ok = TranscodeOptions::default();
+    assert_eq!(transcode_dvid_block(&zeros, &ok).unwrap(), None);
+    for bad in [
+        TranscodeOptions { block_size: [8, 0, 8], ..Default::default() },
+        TranscodeOptions { gzip_level: Some(10), ..Default::default() },
+        TranscodeOptions { extent: Some([64, 64, 65]), ..Default::default() },
+    ] {
+        assert!(transcode_dvid_block(&zeros, &bad).is_err(), "{bad:?}");
+    }
+}

@@ -29,11 +29,17 @@ pub fn gzip(data: &[u8], level: u32) -> Result<Vec<u8>, CompressError> {
     Ok(out)
 }
 
-/// Appends one gzip member holding `data` to `out`.
-pub fn gzip_into(data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), CompressError> {
+/// Refuses levels outside 0..=9, so callers can validate before they have anything to compress.
+pub fn check_gzip_level(level: u32) -> Result<(), CompressError> {
     if level > 9 {
         return Err(CompressError::InvalidLevel(level as i32));
     }
+    Ok(())
+}
+
+/// Appends one gzip member holding `data` to `out`.
+pub fn gzip_into(data: &[u8], level: u32, out: &mut Vec<u8>) -> Result<(), CompressError> {
+    check_gzip_level(level)?;
     let xfl = match level {
         9 => 2,
         0 | 1 => 4,
@@ -88,7 +94,10 @@ pub fn gunzip_limited(data: &[u8], limit: usize) -> Result<Vec<u8>, CompressErro
     } else {
         0
     };
-    let mut out = Vec::with_capacity(hint.min(limit).clamp(64, 1 << 28));
+    // Room for one byte past the limit: producing it proves the output is too large, while
+    // output of exactly `limit` bytes still decodes.
+    let room = limit.saturating_add(1);
+    let mut out = Vec::with_capacity(hint.clamp(64, 1 << 28).min(room));
     let consumed = DECOMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         let inflate = slot.get_or_insert_with(|| Decompress::new(false));
@@ -96,16 +105,15 @@ pub fn gunzip_limited(data: &[u8], limit: usize) -> Result<Vec<u8>, CompressErro
         loop {
             let consumed = inflate.total_in() as usize;
             if out.len() == out.capacity() {
-                if out.len() >= limit {
-                    return Err(CompressError::TooLarge { limit });
-                }
-                let grow = out.capacity().max(4096).min(limit - out.len());
-                out.reserve_exact(grow);
+                out.reserve_exact(out.capacity().max(4096).min(room - out.len()));
             }
             let before = (inflate.total_in(), inflate.total_out());
             let status = inflate
                 .decompress_vec(&body[consumed..], &mut out, FlushDecompress::None)
                 .map_err(|e| CompressError::GzipCorrupt(format!("bad deflate stream: {e}")))?;
+            if out.len() > limit {
+                return Err(CompressError::TooLarge { limit });
+            }
             match status {
                 Status::StreamEnd => return Ok(inflate.total_in() as usize),
                 _ if (inflate.total_in(), inflate.total_out()) == before && out.len() < out.capacity() => {
@@ -209,6 +217,14 @@ mod tests {
             gunzip_limited(&gzip(&[0u8; 10_000], 6).unwrap(), 100),
             Err(CompressError::TooLarge { limit: 100 })
         ));
+    }
+
+    #[test]
+    fn limit_holds_for_tiny_outputs() {
+        let ab = gzip(b"ab", 6).unwrap();
+        assert!(matches!(gunzip_limited(&ab, 1), Err(CompressError::TooLarge { limit: 1 })));
+        assert_eq!(gunzip_limited(&ab, 2).unwrap(), b"ab");
+        assert_eq!(gunzip_limited(&gzip(b"", 6).unwrap(), 0).unwrap(), b"");
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
     let mut slab_tables: Vec<BlockTable<T>> = (0..grid[0] * grid[1]).map(|_| BlockTable::default()).collect();
     for c in 0..channels {
         out[c] = out.len() as u32;
+        if blocks == 0 {
+            continue; // an empty volume has no blocks; the channel is its offset alone
+        }
         let channel = &volume[c * voxels..(c + 1) * voxels];
         let mut writer = ChannelWriter::<T>::new(&mut out, blocks, block_voxels);
         for kz in 0..grid[2] {
@@ -307,6 +310,13 @@ mod tests {
             "0100000005000001040000000a00000109000000080000000500000000000000\
              09000000000000000400000007000000000000000900000000000000"
         );
+    }
+
+    #[test]
+    fn empty_volumes_are_their_channel_offsets() {
+        for size in [[0, 4, 4], [4, 0, 4], [4, 4, 0]] {
+            assert_eq!(encode::<u64>(&[], size, 2, [8; 3]).unwrap(), vec![2, 2], "{size:?}");
+        }
     }
 
     fn bytes(words: &[u32]) -> Vec<u8> {

@@ -2,12 +2,15 @@
 
 use super::DvidError;
 use super::packing::bits_for;
-use crate::volume::{MAX_VOXELS, Shape};
+use crate::volume::Shape;
 
 /// Edge length of a sub-block in voxels.
 pub const SUB_BLOCK_EDGE: usize = 8;
 /// Voxels per sub-block.
 pub const SUB_BLOCK_VOXELS: usize = 512;
+/// Largest block accepted (256³; DVID's are 64³). A solid block is 16 bytes whatever its
+/// size, so without a cap a tiny corrupt header would demand gigabytes of output.
+pub const MAX_BLOCK_VOXELS: usize = 1 << 24;
 
 /// A validated view of a serialized DVID label block (§6.1). Construction checks every
 /// header, count and palette index against the buffer, so decoding can only fail on packed
@@ -74,10 +77,10 @@ impl<'a> DvidBlock<'a> {
         let sub_blocks = grid
             .iter()
             .try_fold(1usize, |acc, &g| acc.checked_mul(g))
-            .filter(|&s| s > 0 && s.saturating_mul(SUB_BLOCK_VOXELS) <= MAX_VOXELS)
+            .filter(|&s| s > 0 && s.saturating_mul(SUB_BLOCK_VOXELS) <= MAX_BLOCK_VOXELS)
             .ok_or_else(|| {
                 DvidError::Corrupt(format!(
-                    "sub-block grid {grid:?} is empty or larger than {MAX_VOXELS} voxels"
+                    "sub-block grid {grid:?} is empty or larger than {MAX_BLOCK_VOXELS} voxels"
                 ))
             })?;
         let labels = take(bytes, 16, n.checked_mul(8), "label list")?;
@@ -202,6 +205,10 @@ mod tests {
         let mut huge = solid.clone();
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(DvidBlock::parse(&huge).is_err());
+        // A 16-byte solid header may not claim 2^29 voxels (fuzz: 4 GiB allocation).
+        let mut oversized = solid.clone();
+        oversized[..12].copy_from_slice(&hex("000100000001000000010000"));
+        assert!(matches!(DvidBlock::parse(&oversized), Err(DvidError::Corrupt(_))));
         let mut many_labels = solid;
         many_labels[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(matches!(DvidBlock::parse(&many_labels), Err(DvidError::Truncated { .. })));
