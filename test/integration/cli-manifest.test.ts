@@ -1,12 +1,13 @@
 /**
  * `braid manifest` + `braid worker` as an array job: K=3 worker processes (two told their
  * index by Cloud Run's variables, one by Kubernetes' JOB_COMPLETION_INDEX) produce exactly the
- * files a single `braid export` produces; retries are harmless.
+ * files a single `braid export` produces; retries are harmless. The same for a pyramid: a
+ * downres manifest run stage by stage equals one `braid downres`.
  */
-import { readFileSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Manifest } from "braid-seg";
+import type { DownresManifest, Manifest } from "braid-seg";
 import { braid, braidChild, snapshot, tempDir } from "../helpers/export.js";
 
 const cleanup: string[] = [];
@@ -85,4 +86,54 @@ it("refuses a task count that does not match the manifest", () => {
   const none = braid(["worker", "--manifest", manifestPath], { CLOUD_RUN_TASK_INDEX: "", JOB_COMPLETION_INDEX: "", AWS_BATCH_JOB_ARRAY_INDEX: "" });
   expect(none.code).toBe(1);
   expect(none.stderr).toContain("no task index");
+});
+
+it("a downres manifest run stage by stage on K=3 workers builds the pyramid braid downres builds", async () => {
+  const reference = tempDir("manifest-downres-ref");
+  const dest = tempDir("manifest-downres");
+  const dir = tempDir("manifest-downres-plan");
+  cleanup.push(reference, dest, dir);
+  cpSync(single, reference, { recursive: true });
+  cpSync(single, dest, { recursive: true });
+  expect(braid(["downres", "--dest", reference, "--scales", "1-2", "--workers", "1"]).code).toBe(0);
+  const built = [...snapshot(reference).keys()].filter((k) => !snapshot(single).has(k));
+  expect(built.length).toBeGreaterThanOrEqual(3); // shards of scales 1 and 2
+
+  const path = join(dir, "downres.json");
+  const planned = braid(["manifest", "--dest", dest, "--downres", "1-2", "--tasks", "3", "--out", path]);
+  expect(planned.code, planned.stderr).toBe(0);
+  expect(planned.stderr).toContain("downres manifest: scales 1,2, 3 tasks per scale");
+  const m = JSON.parse(readFileSync(path, "utf8")) as DownresManifest;
+  expect(m.stages.map((s) => s.scale)).toEqual([1, 2]);
+  for (const s of m.stages) {
+    expect(s.tasks).toHaveLength(3);
+    const shards = s.tasks.flatMap((t) => t.units.map((u) => u.shard));
+    expect(new Set(shards).size).toBe(s.units);
+    expect(shards).toHaveLength(s.units);
+    for (const t of s.tasks) for (const u of t.units) expect(u.onlyMissing).toBe(true);
+  }
+  // Scale 2 has fewer shards than tasks: the idle tasks must still succeed.
+  expect(m.stages[1]!.units).toBeLessThan(3);
+
+  const unscaled = braid(["worker", "--manifest", path, "--task-index", "0"]);
+  expect(unscaled.code).toBe(1);
+  expect(unscaled.stderr).toContain("pass --scale");
+
+  for (const scale of [1, 2]) {
+    const runs = await Promise.all(
+      [0, 1, 2].map((i) => exited(braidChild(["worker", "--manifest", path, "--scale", String(scale), "--workers", "1"], { JOB_COMPLETION_INDEX: String(i) }))),
+    );
+    for (const [i, r] of runs.entries()) {
+      expect(r.code, `scale ${scale} task ${i}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`scale ${scale} task ${i} of 3:`);
+      expect(r.stdout).toMatch(/downres done: /);
+    }
+  }
+  expect(snapshot(dest)).toEqual(snapshot(reference));
+
+  const retry = braid(["worker", "--manifest", path, "--scale", "1", "--task-index", "0", "--workers", "0"]);
+  expect(retry.code).toBe(0);
+  expect(retry.stdout).toMatch(/\((\d+) skipped, 0 failed\)/);
+  expect(retry.stdout).toMatch(/ 0 chunks /);
+  expect(snapshot(dest)).toEqual(snapshot(reference));
 });

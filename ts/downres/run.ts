@@ -74,11 +74,23 @@ function summarize(scale: number, outcomes: DownresOutcome[], seconds: number): 
 /** Builds `scales` of the volume at `dest` from the scale below each (TensorStore's mode). */
 export async function downresVolume(options: DownresOptions): Promise<DownresSummary> {
   const t0 = performance.now();
+  // Sizes only inform schedulers; a direct run does not spend requests measuring them.
+  const tasks = await planDownres({ ...options, measure: false });
+  return runDownresTasks(tasks, options, t0);
+}
+
+/**
+ * Runs planned tasks scale by scale in ascending order (all of a scale before the next), on
+ * `workers` threads. `braid downres` runs a whole plan; `braid worker` one manifest task.
+ */
+export async function runDownresTasks(
+  tasks: readonly DownresTask[],
+  options: Pick<DownresOptions, "workers" | "on">,
+  t0 = performance.now(),
+): Promise<DownresSummary> {
   // Imported here so that the package's browser entry never loads worker_threads.
   const { runPool } = await import("../pipeline/pool.js");
   const workers = options.workers ?? (await defaultWorkers());
-  // Sizes only inform schedulers; a direct run does not spend requests measuring them.
-  const tasks = await planDownres({ ...options, measure: false });
   const on = options.on ?? {};
   const scales = [...new Set(tasks.map((t) => t.scale))].sort((a, b) => a - b);
   const summaries: DownresScaleSummary[] = [];

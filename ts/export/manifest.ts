@@ -5,6 +5,7 @@
  * A task is a list of units, so `braid worker` runs exactly the code `braid export` runs.
  */
 import { BraidError } from "../errors.js";
+import { packBalanced } from "../pipeline/array-job.js";
 import { parseInfo, type PrecomputedInfo } from "../precomputed/info.js";
 import { estimateMemory, MEMORY_FORMULA, PROCESS_BASE_MIB, unitPeakMiB } from "./memory.js";
 import type { ExportPlan } from "./plan.js";
@@ -50,18 +51,9 @@ export interface Manifest {
   tasks: ManifestTask[];
 }
 
-/** Greedy largest-first bin packing of units into `count` tasks by source bytes. */
+/** Units split into `count` tasks balanced by source bytes. */
 export function packUnits(units: readonly ExportUnit[], count: number): ExportUnit[][] {
-  if (!Number.isInteger(count) || count < 1) throw new BraidError("INVALID_ARGUMENT", `--tasks must be a positive integer, got ${count}`);
-  const bins = Array.from({ length: count }, () => ({ bytes: 0, units: [] as ExportUnit[] }));
-  const order = [...units].sort((a, b) => b.sourceBytes - a.sourceBytes || b.rows - a.rows);
-  for (const u of order) {
-    let best = bins[0]!;
-    for (const b of bins) if (b.bytes < best.bytes) best = b;
-    best.units.push(u);
-    best.bytes += u.sourceBytes;
-  }
-  return bins.map((b) => b.units);
+  return packBalanced(units, count, (u) => u.sourceBytes);
 }
 
 export function buildManifest(plan: ExportPlan, tasks: number): Manifest {
@@ -114,34 +106,4 @@ export function parseManifest(value: unknown, where: string): Manifest {
   return { ...(m as Manifest), info: parseInfo(m.info ?? {}) };
 }
 
-/** Environment variables array-job engines set to a task's index, in the order they are consulted. */
-export const TASK_INDEX_VARIABLES = ["CLOUD_RUN_TASK_INDEX", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"] as const;
-
-/** The task to run: the explicit index, else the engine's environment. */
-export function resolveTaskIndex(explicit: number | undefined, tasks: number, env: Record<string, string | undefined>): number {
-  let index = explicit;
-  let from = "--task-index";
-  if (index === undefined) {
-    for (const name of TASK_INDEX_VARIABLES) {
-      const v = env[name];
-      if (v === undefined || v === "") continue;
-      index = Number(v);
-      from = name;
-      break;
-    }
-  }
-  if (index === undefined) {
-    throw new BraidError("INVALID_ARGUMENT", `no task index: pass --task-index or set one of ${TASK_INDEX_VARIABLES.join(", ")}`);
-  }
-  if (!Number.isInteger(index) || index < 0 || index >= tasks) {
-    throw new BraidError("INVALID_ARGUMENT", `${from} = ${index} is not a task of this manifest (it has ${tasks})`);
-  }
-  const count = env.CLOUD_RUN_TASK_COUNT;
-  if (from === "CLOUD_RUN_TASK_INDEX" && count !== undefined && count !== "" && Number(count) !== tasks) {
-    throw new BraidError(
-      "TASK_COUNT_MISMATCH",
-      `CLOUD_RUN_TASK_COUNT is ${count} but the manifest has ${tasks} tasks: run the job with --tasks ${tasks}`,
-    );
-  }
-  return index;
-}
+export { resolveTaskIndex, TASK_INDEX_VARIABLES } from "../pipeline/array-job.js";

@@ -4,6 +4,7 @@
  * shards that exist are skipped (a shard file exists only once complete), and the rest are
  * written atomically.
  */
+import { processEnv } from "../pipeline/array-job.js";
 import { peakRssMiB } from "../pipeline/progress.js";
 import type { OpenStorageOptions } from "../storage/index.js";
 import { defaultWorkers } from "./cores.js";
@@ -40,7 +41,7 @@ export async function runManifestTask(options: ManifestTaskOptions): Promise<Man
     typeof options.manifest === "string"
       ? parseManifest(await readJsonLocation(options.manifest, options.storage), options.manifest)
       : options.manifest;
-  const index = resolveTaskIndex(options.taskIndex, manifest.tasks.length, options.env ?? (typeof process === "undefined" ? {} : process.env));
+  const index = resolveTaskIndex(options.taskIndex, manifest.tasks.length, options.env ?? processEnv());
   const task = manifest.tasks[index]!;
   const settings = { ...manifest.settings, onlyMissing: true };
   const dest = await storageFor(manifest.dest, options.storage);

@@ -2,7 +2,7 @@
  * `braid downres`: builds lower scales of a precomputed volume in place, each from the one
  * before, voxel-identical to TensorStore's `downsample(previous, [2,2,2,1], "mode")`.
  */
-import { downresVolume, type DownresSummary } from "../../downres/index.js";
+import { downresVolume, type DownresEvents, type DownresSummary } from "../../downres/index.js";
 import { bigintSafe, peakRssMiB, Progress } from "../../pipeline/progress.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
 
@@ -18,7 +18,7 @@ const usage = `options:
 Scales missing from info are appended with TensorStore's downsampled domain
 [floor(o/2), ceil((o+s)/2)) and resolution × 2; listed scales must follow that rule.`;
 
-function method(values: OptionValues): "mode" | "mode-nonzero" {
+export function downresMethod(values: OptionValues): "mode" | "mode-nonzero" {
   const m = values.method ?? "mode";
   if (m !== "mode" && m !== "mode-nonzero") throw new UsageError(`--method must be mode or mode-nonzero, got ${String(m)}`);
   return m;
@@ -35,6 +35,42 @@ function summaryLine(s: DownresSummary, peak: number): string {
     `${rate.toFixed(0)} chunks/s, peak RSS ${peak.toFixed(0)} MiB, ${s.seconds.toFixed(1)} s` +
     (s.notRun.length > 0 ? `; not run: scales ${s.notRun.join(",")}` : "")
   );
+}
+
+/**
+ * Progress per scale (a bar on a TTY, JSON lines otherwise), a line per failed task, and at
+ * the end the summary line; `finish` returns the exit code. Shared by `braid downres` and
+ * `braid worker` on a downres manifest.
+ */
+export function downresReporting(label = "downres"): { on: DownresEvents; finish(summary: DownresSummary): Promise<number> } {
+  let progress: Progress | undefined;
+  return {
+    on: {
+      scaleStart(scale, tasks) {
+        progress = new Progress({ label: `${label} s${scale}`, totalChunks: tasks.reduce((n, t) => n + t.outputChunks, 0) });
+      },
+      progress: (_scale, delta) => progress?.add(delta),
+      taskEnd(o) {
+        if (o.ok) return;
+        progress?.event("task-failed", {
+          scale: o.input.scale,
+          ...(o.input.shard === undefined ? { cells: JSON.stringify(o.input.cells) } : { shard: o.input.shard }),
+          code: o.error?.code,
+          message: o.error?.message,
+        });
+      },
+      scaleEnd: () => progress?.done(),
+    },
+    async finish(summary) {
+      const peak = await peakRssMiB();
+      console.log(summaryLine(summary, peak));
+      if (!process.stderr.isTTY) {
+        const { failures: _f, ...rest } = summary;
+        process.stderr.write(`${JSON.stringify({ event: "summary", label, ...rest, peakRssMiB: Math.round(peak) }, bigintSafe)}\n`);
+      }
+      return summary.ok ? 0 : 1;
+    },
+  };
 }
 
 export const downres: Command = {
@@ -56,37 +92,16 @@ export const downres: Command = {
     const workers = values.workers === undefined ? undefined : intOption(values, "workers", 0);
     const gzipLevel = values["gzip-level"] === undefined ? undefined : intOption(values, "gzip-level", 6);
     if (gzipLevel !== undefined && (gzipLevel < 0 || gzipLevel > 9)) throw new UsageError("--gzip-level must be 0–9");
-    let progress: Progress | undefined;
+    const reporting = downresReporting();
     const summary = await downresVolume({
       dest,
       scales,
-      method: method(values),
+      method: downresMethod(values),
       onlyMissing: values["only-missing"] === true,
       ...(workers === undefined ? {} : { workers }),
       ...(gzipLevel === undefined ? {} : { gzipLevel }),
-      on: {
-        scaleStart(scale, tasks) {
-          progress = new Progress({ label: `downres s${scale}`, totalChunks: tasks.reduce((n, t) => n + t.outputChunks, 0) });
-        },
-        progress: (_scale, delta) => progress?.add(delta),
-        taskEnd(o) {
-          if (o.ok) return;
-          progress?.event("task-failed", {
-            scale: o.input.scale,
-            ...(o.input.shard === undefined ? { cells: JSON.stringify(o.input.cells) } : { shard: o.input.shard }),
-            code: o.error?.code,
-            message: o.error?.message,
-          });
-        },
-        scaleEnd: () => progress?.done(),
-      },
+      on: reporting.on,
     });
-    const peak = await peakRssMiB();
-    console.log(summaryLine(summary, peak));
-    if (!process.stderr.isTTY) {
-      const { failures: _f, ...rest } = summary;
-      process.stderr.write(`${JSON.stringify({ event: "summary", label: "downres", ...rest, peakRssMiB: Math.round(peak) }, bigintSafe)}\n`);
-    }
-    return summary.ok ? 0 : 1;
+    return reporting.finish(summary);
   },
 };
