@@ -1,6 +1,9 @@
 //! Export shard reading and writing on the real DVID sample (258 one-row batches, 1.1 MB):
 //! sequential streaming (MB/s, records/s), random access through CSV ranges, header scans.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -10,8 +13,7 @@ use braid_core::arrow_shard::{
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn data(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/data/dvid/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::read_dvid_data(name)
 }
 
 /// Streams `bytes` through a push decoder in `slice`-byte pieces, as from a file or network.

@@ -1,6 +1,9 @@
 //! Codec throughput on the real DVID export shard: DVID decode, compressed_segmentation
 //! encode/decode and the fused transcode (+gzip), reported per chunk and per decoded byte.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::Duration;
 
 use braid_core::compress::{DEFAULT_GZIP_LEVEL, zstd_decompress};
@@ -9,7 +12,6 @@ use braid_core::dvid::{DvidBlock, decode_block_into};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-const SHARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/dvid/30720_24576_28672.arrow");
 const CHUNK_BYTES: u64 = 64 * 64 * 64 * 8;
 
 struct Row {
@@ -19,7 +21,7 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let bytes = std::fs::read(SHARD).expect("real shard (../shared/data) is present");
+    let bytes = common::read_dvid_data("30720_24576_28672.arrow");
     braid_core::arrow_shard::read_stream(&bytes)
         .expect("real shard parses")
         .into_iter()

@@ -4,6 +4,9 @@
 //! ~20-voxel cells, so most windows are uniform as in segmentation) and uniformly random
 //! labels (every window has 8 distinct values: the worst case for the vote).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -69,9 +72,8 @@ fn random(n: usize, seed: u64) -> Vec<u64> {
 }
 
 fn fib19() -> Vec<u64> {
-    let path =
-        format!("{}/../../../shared/data/dvid/fib19-64x64x64-sample1.dat.gz", env!("CARGO_MANIFEST_DIR"));
-    let raw = braid_core::compress::gunzip(&std::fs::read(&path).expect(&path)).expect("gzip");
+    let path = "fib19-64x64x64-sample1.dat.gz";
+    let raw = braid_core::compress::gunzip(&common::read_dvid_data(path)).expect("gzip");
     raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()
 }
 

@@ -1,6 +1,8 @@
 //! Real-data tests of `braid_core::arrow_shard` on the DVID export sample in
 //! `shared/data/dvid` (FORMATS.md §6.3, §6.4), plus error handling on damaged inputs.
 
+mod common;
+
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int64Array, RecordBatch};
@@ -17,8 +19,7 @@ use sha2::{Digest, Sha256};
 const FILE_LEN: usize = 1_131_168;
 
 fn data(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/data/dvid/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    common::read_dvid_data(name)
 }
 
 fn arrow_bytes() -> Vec<u8> {

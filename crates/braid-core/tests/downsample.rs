@@ -1,6 +1,8 @@
 //! Mode downsampling against FORMATS.md §4.5, TensorStore digests of real DVID volumes and a
 //! naive sort-and-count reference.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use braid_core::compress::gunzip;
@@ -146,9 +148,8 @@ fn pyramid_sizes() {
 // ---- Real DVID volumes vs TensorStore 0.1.86 ----------------------------------------------
 
 fn fib19(name: &str) -> Vec<u64> {
-    let path =
-        format!("{}/../../../shared/data/dvid/fib19-64x64x64-{name}.dat.gz", env!("CARGO_MANIFEST_DIR"));
-    let raw = gunzip(&std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).unwrap();
+    let path = format!("fib19-64x64x64-{name}.dat.gz");
+    let raw = gunzip(&common::read_dvid_data(&path)).unwrap();
     assert_eq!(raw.len(), 64 * 64 * 64 * 8);
     raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap())).collect()
 }

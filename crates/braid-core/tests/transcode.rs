@@ -1,14 +1,14 @@
 //! The fused DVID → compressed_segmentation transcode must produce exactly the bytes of
 //! decode → crop → encode, on every real block and on synthetic blocks with DVID's quirks.
 
+mod common;
+
 use braid_core::arrow_shard::read_stream;
 use braid_core::compress::{gunzip, zstd_compress};
 use braid_core::cseg;
 use braid_core::dvid::{decode_block, encode_block};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use braid_core::volume::{Shape, crop};
-
-const SHARD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/dvid/30720_24576_28672.arrow");
 
 fn reference(block: &[u8], mapping: Option<&[u64]>, extent: Shape, block_size: Shape) -> Option<Vec<u8>> {
     let (volume, shape) = decode_block(block, mapping).unwrap();
@@ -25,7 +25,7 @@ const EXTENTS: [Shape; 5] = [[64, 64, 64], [64, 45, 64], [61, 62, 63], [1, 64, 8
 
 #[test]
 fn fused_equals_reference_on_every_real_block() {
-    let records = read_stream(&std::fs::read(SHARD).unwrap()).unwrap();
+    let records = read_stream(&common::read_dvid_data("30720_24576_28672.arrow")).unwrap();
     assert_eq!(records.len(), 258);
     for r in &records {
         for mapping in [Some(&r.labels[..]), None] {
