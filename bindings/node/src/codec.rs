@@ -3,11 +3,13 @@
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
 use braid_core::{compress, cseg, dvid};
-use napi::bindgen_prelude::{AsyncTask, BigUint64Array, Uint8Array, Uint32Array};
+use napi::Env;
+use napi::bindgen_prelude::{AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::error::OrJs;
 use crate::tasks::{BytesTask, LabelsTask, VolumeTask, WordsTask};
+use crate::v8_array::big_u64_array;
 
 /// A decoded label volume, x-fastest.
 #[napi(object)]
@@ -27,9 +29,25 @@ impl From<(Vec<u64>, [usize; 3])> for DecodedVolume {
     }
 }
 
-#[napi]
-pub fn decode_dvid_block(block: &[u8], labels: Option<&[u64]>) -> napi::Result<DecodedVolume> {
-    dvid::decode_block(block, labels).or_js().map(DecodedVolume::from)
+/// [`DecodedVolume`] with its voxels in V8's memory (see `v8_array`).
+#[napi(object, object_from_js = false)]
+pub struct DecodedVolumeV8<'e> {
+    #[napi(ts_type = "BigUint64Array")]
+    pub data: BigUint64ArraySlice<'e>,
+    pub shape: Uint32Array,
+}
+
+#[napi(ts_return_type = "DecodedVolume")]
+pub fn decode_dvid_block<'e>(
+    env: &'e Env,
+    block: &[u8],
+    labels: Option<&[u64]>,
+) -> napi::Result<DecodedVolumeV8<'e>> {
+    let (data, shape) = dvid::decode_block(block, labels).or_js()?;
+    Ok(DecodedVolumeV8 {
+        data: big_u64_array(env, &data)?,
+        shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()),
+    })
 }
 
 #[napi(ts_return_type = "Promise<DecodedVolume>")]
@@ -77,15 +95,16 @@ pub fn encode_compressed_segmentation_u64_async(
     Ok(AsyncTask::new(WordsTask::new(move || cseg::encode(&volume, size, channels, block).or_js())))
 }
 
-#[napi]
-pub fn decode_compressed_segmentation_u64(
+#[napi(ts_return_type = "BigUint64Array")]
+pub fn decode_compressed_segmentation_u64<'e>(
+    env: &'e Env,
     data: &[u8],
     shape: &[u32],
     block_size: &[u32],
-) -> napi::Result<BigUint64Array> {
+) -> napi::Result<BigUint64ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    cseg::decode::<u64>(data, size, channels, block).or_js().map(BigUint64Array::new)
+    big_u64_array(env, &cseg::decode::<u64>(data, size, channels, block).or_js()?)
 }
 
 #[napi]

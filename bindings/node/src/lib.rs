@@ -11,3 +11,4 @@ mod error;
 pub mod sharded;
 pub mod synth;
 mod tasks;
+mod v8_array;
