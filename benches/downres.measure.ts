@@ -197,7 +197,7 @@ it("(b) end-to-end downres: chunks/s and peak RSS per worker as the output shard
   try {
     await buildSource(dir, 16, payloads, 9);
     const one = downresInChild(dir, 0);
-    rmSync(join(dir, "16_16_16"), { recursive: true, force: true });
+    rmSync(join(dir, "16x16x16"), { recursive: true, force: true });
     const all = downresInChild(dir, cores);
     expect(all.chunks).toBe(16 ** 3);
     report(`downres end-to-end: 8 output shards of 8³ chunks, ${cores} worker threads vs in-process, local`, {
