@@ -2,14 +2,15 @@
 
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
-use braid_core::{compress, cseg, dvid};
+use braid_core::volume::voxel_count;
+use braid_core::{Error, compress, cseg, dvid};
 use napi::Env;
 use napi::bindgen_prelude::{AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::error::OrJs;
 use crate::tasks::{BytesTask, LabelsTask, VolumeTask, WordsTask};
-use crate::v8_array::big_u64_array;
+use crate::v8_array::big_u64_array_with;
 
 /// A decoded label volume, x-fastest.
 #[napi(object)]
@@ -43,11 +44,15 @@ pub fn decode_dvid_block<'e>(
     block: &[u8],
     labels: Option<&[u64]>,
 ) -> napi::Result<DecodedVolumeV8<'e>> {
-    let (data, shape) = dvid::decode_block(block, labels).or_js()?;
-    Ok(DecodedVolumeV8 {
-        data: big_u64_array(env, &data)?,
-        shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()),
+    dvid::with_block(block, |parsed| {
+        let shape = parsed.shape();
+        let n = shape.iter().product();
+        Ok(DecodedVolumeV8 {
+            data: big_u64_array_with(env, n, |out| dvid::decode_block_into(parsed, labels, out).or_js())?,
+            shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()),
+        })
     })
+    .or_js()?
 }
 
 #[napi(ts_return_type = "Promise<DecodedVolume>")]
@@ -104,7 +109,9 @@ pub fn decode_compressed_segmentation_u64<'e>(
 ) -> napi::Result<BigUint64ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    big_u64_array(env, &cseg::decode::<u64>(data, size, channels, block).or_js()?)
+    let n =
+        voxel_count(size).and_then(|n| n.checked_mul(channels).ok_or_else(|| too_large(shape))).or_js()?;
+    big_u64_array_with(env, n, |out| cseg::decode_into(data, size, channels, block, out).or_js())
 }
 
 #[napi]
@@ -196,4 +203,8 @@ pub fn zstd_decompress(
 #[napi]
 pub fn zstd_compress(data: &[u8], level: Option<i32>) -> napi::Result<Uint8Array> {
     compress::zstd_compress(data, level.unwrap_or(3)).or_js().map(Uint8Array::new)
+}
+
+fn too_large(shape: &[u32]) -> Error {
+    Error::InvalidArgument(format!("shape {shape:?} is too large"))
 }

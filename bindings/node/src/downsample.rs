@@ -1,10 +1,12 @@
 //! Mode downsampling.
 
 use braid_core::boundary::downsample as b;
-use napi::bindgen_prelude::{BigUint64Array, Float64Array, Uint8Array, Uint32Array};
+use napi::Env;
+use napi::bindgen_prelude::{BigUint64Array, BigUint64ArraySlice, Float64Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 
 use crate::error::OrJs;
+use crate::v8_array::big_u64_array_with;
 
 /// A downsampled uint64 volume with its domain.
 #[napi(object)]
@@ -22,19 +24,29 @@ pub struct DownsampledU32 {
     pub shape: Uint32Array,
 }
 
-#[napi]
-pub fn downsample_u64(
+/// [`DownsampledU64`] with its voxels in V8's memory (see `v8_array`).
+#[napi(object, object_from_js = false)]
+pub struct DownsampledU64V8<'e> {
+    #[napi(ts_type = "BigUint64Array")]
+    pub data: BigUint64ArraySlice<'e>,
+    pub origin: Float64Array,
+    pub shape: Uint32Array,
+}
+
+#[napi(ts_return_type = "DownsampledU64")]
+pub fn downsample_u64<'e>(
+    env: &'e Env,
     input: &[u64],
     origin: &[f64],
     shape: &[u32],
     factors: &[u32],
     method: u32,
-) -> napi::Result<DownsampledU64> {
-    let p = b::run(input, origin, shape, factors, method).or_js()?;
-    Ok(DownsampledU64 {
-        data: BigUint64Array::new(p.data),
-        origin: Float64Array::new(p.origin.to_vec()),
-        shape: Uint32Array::new(p.shape.to_vec()),
+) -> napi::Result<DownsampledU64V8<'e>> {
+    let request = b::Request::new(origin, shape, factors, method).or_js()?;
+    Ok(DownsampledU64V8 {
+        data: big_u64_array_with(env, request.output_len(), |out| request.run_into(input, out).or_js())?,
+        origin: Float64Array::new(request.output_origin().to_vec()),
+        shape: Uint32Array::new(request.output_shape().to_vec()),
     })
 }
 

@@ -4,7 +4,8 @@ use super::args::shape3;
 use crate::Error;
 use crate::cseg::Label;
 use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
-use crate::downsample::{Method, downsample};
+use crate::downsample::{Domain, Method, downsample_into, output_domain};
+use crate::volume::Shape;
 
 fn origin(v: &[f64]) -> Result<[i64; 3], Error> {
     match v {
@@ -45,13 +46,52 @@ pub fn run<T: Label>(
     factors: &[u32],
     method_code: u32,
 ) -> Result<DownsampledParts<T>, Error> {
-    let f = shape3(factors, "factors")?;
-    let out = downsample(input, origin(origin_xyz)?, shape3(shape, "shape")?, f, method(method_code)?)?;
-    Ok(DownsampledParts {
-        data: out.data,
-        origin: out.origin.map(|o| o as f64),
-        shape: out.shape.map(|s| s as u32),
-    })
+    let request = Request::new(origin_xyz, shape, factors, method_code)?;
+    let mut data = vec![T::default(); request.output_len()];
+    request.run_into(input, &mut data)?;
+    Ok(DownsampledParts { data, origin: request.output_origin(), shape: request.output_shape() })
+}
+
+/// A validated downsampling request whose output size is known before any voxel is
+/// computed, so a binding can hand the kernel memory its JavaScript engine owns.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    origin: [i64; 3],
+    shape: Shape,
+    factors: [usize; 3],
+    method: Method,
+    output: Domain,
+}
+
+impl Request {
+    /// Parses flat arguments as [`run`] takes them.
+    pub fn new(origin_xyz: &[f64], shape: &[u32], factors: &[u32], method_code: u32) -> Result<Self, Error> {
+        let (origin, shape, factors) =
+            (origin(origin_xyz)?, shape3(shape, "shape")?, shape3(factors, "factors")?);
+        let output = output_domain(origin, shape, factors)?;
+        Ok(Request { origin, shape, factors, method: method(method_code)?, output })
+    }
+
+    /// Output voxel count (at most the input's, which the caller already holds).
+    pub fn output_len(&self) -> usize {
+        self.output.voxel_count().unwrap_or(0)
+    }
+
+    /// Absolute voxel origin of the output.
+    pub fn output_origin(&self) -> [f64; 3] {
+        self.output.origin.map(|o| o as f64)
+    }
+
+    /// Output shape.
+    pub fn output_shape(&self) -> [u32; 3] {
+        self.output.shape.map(|s| s as u32)
+    }
+
+    /// Downsamples `input` into `out` (`output_len()` voxels).
+    pub fn run_into<T: Label>(&self, input: &[T], out: &mut [T]) -> Result<(), Error> {
+        downsample_into(input, self.origin, self.shape, self.factors, self.method, out)?;
+        Ok(())
+    }
 }
 
 fn voxel_box(v: &[f64], what: &str) -> Result<VoxelBox, Error> {

@@ -2,7 +2,17 @@
 //! (two table words, low word first).
 
 /// A label type of a compressed_segmentation volume.
-pub trait Label: Copy + Ord + Default + Send + Sync + std::fmt::Debug + 'static {
+pub trait Label:
+    Copy
+    + Ord
+    + Default
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + std::ops::BitOr<Output = Self>
+    + std::ops::BitXor<Output = Self>
+    + 'static
+{
     /// Table words per label.
     const WORDS: usize;
     /// Appends the label's table words.

@@ -10,13 +10,18 @@ use crate::volume::Shape;
 /// Decodes a serialized block (raw or zstd-wrapped) to an x-fastest volume and its shape.
 /// `mapping`, when given, replaces block label `L[i]` by `mapping[i]`.
 pub fn decode_block(bytes: &[u8], mapping: Option<&[u64]>) -> Result<(Vec<u64>, Shape), Error> {
-    crate::transcode::with_raw_block(bytes, None, |raw| {
-        let block = DvidBlock::parse(raw)?;
+    with_block(bytes, |block| {
         let shape = block.shape();
         let mut out = vec![0u64; shape.iter().product()];
-        decode_block_into(&block, mapping, &mut out)?;
+        decode_block_into(block, mapping, &mut out)?;
         Ok((out, shape))
-    })
+    })?
+}
+
+/// Runs `f` on the parsed block (a zstd frame unwrapped first), for callers that size the
+/// output themselves before [`decode_block_into`], e.g. in memory a JavaScript engine owns.
+pub fn with_block<R>(bytes: &[u8], f: impl FnOnce(&DvidBlock<'_>) -> R) -> Result<R, Error> {
+    crate::transcode::with_raw_block(bytes, None, |raw| Ok(f(&DvidBlock::parse(raw)?)))
 }
 
 /// Decodes `block` into `out`, which must hold exactly the block's voxel count.

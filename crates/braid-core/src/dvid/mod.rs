@@ -9,7 +9,7 @@ mod packing;
 
 pub use block::{DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock};
 pub(crate) use decode::label_resolver;
-pub use decode::{decode_block, decode_block_into};
+pub use decode::{decode_block, decode_block_into, with_block};
 pub use encode::encode_block;
 pub(crate) use packing::for_each_row;
 
