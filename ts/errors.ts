@@ -27,6 +27,7 @@ export type BraidErrorCode =
   | "ALREADY_EXISTS"
   | "UNREACHABLE"
   | "WORKER_CRASHED"
+  | "WORKER_START_FAILED"
   | "SPEC_INVALID"
   | (string & {});
 

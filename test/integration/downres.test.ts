@@ -460,8 +460,11 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
   it("two worker threads write the same bytes as one in-process run", async () => {
     const dir = tempDir();
     cpSync(base, dir, { recursive: true });
-    const summary = await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3], workers: 2 });
+    const threads = new Set<number | undefined>();
+    const summary = await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3], workers: 2, on: { taskEnd: (o) => threads.add(o.worker) } });
     expect(summary.ok).toBe(true);
+    // Both threads took tasks; none fell back to this thread.
+    expect(threads).toEqual(new Set([0, 1]));
     expectSameFiles(snapshot(dir), reference, "2 workers");
   });
 

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { BraidError, fromBackendError } from "../errors.js";
+import { workerExecArgv } from "./worker-argv.js";
 import type { SerializedError, TaskMessage, WorkerMessage } from "./protocol.js";
 import { taskHandler, type ProgressDelta } from "./tasks.js";
 
@@ -16,11 +17,15 @@ export interface TaskOutcome<I, O> {
   output?: O;
   error?: BraidError;
   seconds: number;
+  /** Index of the worker thread that ran the task; absent when it ran in-process. */
+  worker?: number;
 }
 
 export interface PoolOptions {
   /** Worker threads; 0 runs in-process. */
   workers: number;
+  /** The worker entry module (default: the package's own; tests substitute one). */
+  entry?: URL;
   onProgress?(delta: ProgressDelta): void;
   /** Called as each task ends, in completion order. */
   onTaskEnd?(outcome: TaskOutcome<unknown, unknown>): void;
@@ -63,13 +68,18 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
     }
     return outcomes;
   }
-  const url = workerUrl();
+  const url = options.entry ?? workerUrl();
+  const execArgv = workerExecArgv(process.execArgv);
   let next = 0;
+  // Why a worker thread could not start, if one could not: tasks no thread reached then fail
+  // with it rather than quietly running on a single core.
+  let startFailure: BraidError | undefined;
   const count = Math.min(options.workers, inputs.length);
   await Promise.all(
     Array.from({ length: count }, (_, index) => {
-      const worker = new Worker(url, { workerData: { index } });
+      const worker = new Worker(url, { workerData: { index }, execArgv });
       return new Promise<void>((resolveWorker) => {
+        let started = false;
         let current: { id: number; input: I; t0: number } | undefined;
         const dispatch = () => {
           if (next >= inputs.length) {
@@ -82,37 +92,50 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
           worker.postMessage({ id, kind, input: current.input } satisfies TaskMessage);
         };
         worker.on("message", (msg: WorkerMessage) => {
-          if (msg.type === "ready") return dispatch();
+          if (msg.type === "ready") {
+            started = true;
+            return dispatch();
+          }
           if (msg.type === "progress") return options.onProgress?.(msg.delta);
           const c = current!;
           const seconds = (performance.now() - c.t0) / 1000;
-          if (msg.type === "done") end({ input: c.input, ok: true, output: msg.output as O, seconds });
-          else end({ input: c.input, ok: false, error: revive(msg.error), seconds });
+          if (msg.type === "done") end({ input: c.input, ok: true, output: msg.output as O, seconds, worker: index });
+          else end({ input: c.input, ok: false, error: revive(msg.error), seconds, worker: index });
           dispatch();
         });
         worker.on("error", (e) => {
+          if (!started) {
+            startFailure ??= new BraidError("WORKER_START_FAILED", `worker thread ${index} failed to start: ${e.message}`, { cause: e });
+          }
           // A crashed thread fails its task; the remaining tasks go to the other workers.
-          if (current) end({ input: current.input, ok: false, error: fromBackendError(e), seconds: 0 });
+          if (current) end({ input: current.input, ok: false, error: fromBackendError(e), seconds: 0, worker: index });
           current = undefined;
           resolveWorker();
         });
         worker.on("exit", (code) => {
+          if (!started) startFailure ??= new BraidError("WORKER_START_FAILED", `worker thread ${index} exited with code ${code} before it was ready`);
           if (current) {
             end({
               input: current.input,
               ok: false,
               error: new BraidError("WORKER_CRASHED", `worker ${index} exited with code ${code}`),
               seconds: 0,
+              worker: index,
             });
-            resolveWorker();
           }
+          resolveWorker();
         });
       });
     }),
   );
-  // Tasks a crashed worker never reached are run by whoever is left; none left means in-process.
+  // Tasks left behind by a thread that crashed mid-run go to whoever is left, in-process if
+  // no one is; if threads cannot start at all, running them here would hide a broken setup.
   const done = new Set(outcomes.map((o) => o.input));
   const leftover = inputs.filter((i) => !done.has(i));
-  if (leftover.length > 0) outcomes.push(...(await runPool<I, O>(kind, leftover, { ...options, workers: 0 })));
+  if (leftover.length > 0 && startFailure) {
+    for (const input of leftover) end({ input, ok: false, error: startFailure, seconds: 0 });
+  } else if (leftover.length > 0) {
+    outcomes.push(...(await runPool<I, O>(kind, leftover, { ...options, workers: 0 })));
+  }
   return outcomes;
 }

@@ -1,0 +1,64 @@
+/**
+ * The worker pool really uses threads: it starts them under any way of launching Node, and a
+ * thread that cannot start fails the tasks it would have run instead of leaving them to a
+ * silent single-core fallback.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { runPool } from "../../ts/pipeline/pool.js";
+import { workerExecArgv } from "../../ts/pipeline/worker-argv.js";
+import { requireBuilt } from "../helpers/export.js";
+import { repoRoot } from "../helpers/data.js";
+
+const dir = mkdtempSync(join(tmpdir(), "braid-pool-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A downres task that fails fast wherever it runs: its volume does not exist. */
+const missing = (i: number) => ({ dest: pathToFileURL(join(dir, `none-${i}`)).href, scale: 1, shard: "0" });
+
+describe("worker pool", () => {
+  it("drops entry-only flags from the flags worker threads inherit", () => {
+    expect(workerExecArgv(["--input-type=module", "-e", "code", "--max-old-space-size=4096"])).toEqual(["--max-old-space-size=4096"]);
+    expect(workerExecArgv(["--input-type", "module", "--eval=x", "-p", "1+1", "--enable-source-maps"])).toEqual(["--enable-source-maps"]);
+    expect(workerExecArgv(["-i", "--cpu-prof", "--cpu-prof-dir", "/tmp/p"])).toEqual(["--cpu-prof", "--cpu-prof-dir", "/tmp/p"]);
+  });
+
+  it("runs tasks on worker threads when Node was started with --input-type=module -e", () => {
+    requireBuilt();
+    const script = `
+      import { runPool } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/pipeline/pool.js")).href)};
+      const outcomes = await runPool("downres", JSON.parse(process.argv[1]), { workers: 2 });
+      console.log(JSON.stringify(outcomes.map((o) => ({ worker: o.worker, code: o.error?.code }))));
+    `;
+    const inputs = JSON.stringify([0, 1, 2, 3].map(missing));
+    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, inputs], { encoding: "utf8" });
+    const outcomes = JSON.parse(stdout.trim().split("\n").at(-1)!) as { worker?: number; code?: string }[];
+    expect(outcomes).toHaveLength(4);
+    // Each task ran (and failed on its missing volume) in a thread, and both threads worked.
+    expect(outcomes.every((o) => o.worker !== undefined && o.code !== "WORKER_START_FAILED")).toBe(true);
+    expect(new Set(outcomes.map((o) => o.worker))).toEqual(new Set([0, 1]));
+  });
+
+  it("fails every task with WORKER_START_FAILED when no thread can start, running none in-process", async () => {
+    const entry = join(dir, "broken-worker.mjs");
+    writeFileSync(entry, `throw new Error("cannot load the addon");\n`);
+    const ends: unknown[] = [];
+    const outcomes = await runPool("downres", [0, 1, 2].map(missing), {
+      workers: 2,
+      entry: pathToFileURL(entry),
+      onTaskEnd: (o) => ends.push(o.input),
+    });
+    expect(outcomes).toHaveLength(3);
+    expect(ends).toHaveLength(3);
+    for (const o of outcomes) {
+      expect(o.ok).toBe(false);
+      expect(o.worker).toBeUndefined();
+      expect(o.error?.code).toBe("WORKER_START_FAILED");
+      expect(o.error?.message).toMatch(/worker thread \d failed to start: cannot load the addon/);
+    }
+  });
+});
