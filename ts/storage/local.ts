@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { BraidError } from "../errors.js";
 import { checkRange, resolveRange, toBytes } from "./bytes.js";
 import { alreadyExists } from "./errors.js";
+import { SharedReadHandles } from "./local-handles.js";
 import { dirPrefix, listPrefix, objectKey } from "./keys.js";
 import type { ByteRange, ObjectWriter, Storage, WriteOptions } from "./types.js";
 import { checkHeaderLength, WriterBase } from "./writer.js";
@@ -70,6 +71,7 @@ export class LocalStorage implements Storage {
   readonly url: string;
   /** Absolute path of the root directory (it need not exist until the first write). */
   readonly root: string;
+  readonly #handles = new SharedReadHandles();
 
   /** `root` is a path (relative to the working directory) or a `file://` URL. */
   constructor(root: string) {
@@ -80,30 +82,23 @@ export class LocalStorage implements Storage {
   async read(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
     const path = this.#path(key);
     if (range !== undefined) checkRange(range, path);
-    let fh: FileHandle;
     try {
-      fh = await open(path, "r");
+      return await this.#handles.with(path, async (file) => {
+        if (file === undefined) return undefined;
+        const [start, end] = resolveRange(range, file.size);
+        const out = new Uint8Array(end - start);
+        // Positional reads of just the range; a file never shrinks under us because writers
+        // replace it by rename rather than rewriting it.
+        for (let done = 0; done < out.byteLength; ) {
+          const { bytesRead } = await file.fh.read(out, done, out.byteLength - done, start + done);
+          if (bytesRead === 0) return out.subarray(0, done);
+          done += bytesRead;
+        }
+        return out;
+      });
     } catch (e) {
       if (isMissing(e) || errno(e) === "EISDIR") return undefined; // a directory is no object
       throw storageError(e, "read", path);
-    }
-    try {
-      const info = await fh.stat();
-      if (!info.isFile()) return undefined;
-      const [start, end] = resolveRange(range, info.size);
-      const out = new Uint8Array(end - start);
-      // Positional reads of just the range; a file never shrinks under us because writers
-      // replace it by rename rather than rewriting it.
-      for (let done = 0; done < out.byteLength; ) {
-        const { bytesRead } = await fh.read(out, done, out.byteLength - done, start + done);
-        if (bytesRead === 0) return out.subarray(0, done);
-        done += bytesRead;
-      }
-      return out;
-    } catch (e) {
-      throw storageError(e, "read", path);
-    } finally {
-      await fh.close();
     }
   }
 
