@@ -82,6 +82,7 @@ fn bench(c: &mut Criterion) {
         ("fib19", 64, fib19()),
         ("blobs", 64, blobs(64, 20, 1)),
         ("random", 64, random(64, 2)),
+        ("blobs", 128, blobs(128, 20, 5)),
         ("blobs", 256, blobs(256, 20, 3)),
         ("random", 256, random(256, 4)),
     ];

@@ -329,6 +329,45 @@ fn fib19_with_background_matches_tensorstore_and_dvid_rule() {
     }
 }
 
+/// Inputs past the kernel's streaming threshold (4 MiB) take its two-pass row kernel: blobs of
+/// a few labels with noise, odd sizes and every phase, against the naive reference.
+#[test]
+fn volumes_streamed_from_memory_match_the_reference() {
+    let shape = [131, 67, 61]; // 535,697 voxels: 4.1 MiB of u64
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let v: Vec<u64> = (0..shape.iter().product::<usize>())
+        .map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let (x, y, z) = (i % shape[0], i / shape[0] % shape[1], i / (shape[0] * shape[1]));
+            let blob = (x / 11 + 3 * (y / 7) + 5 * (z / 5)) as u64 % 4;
+            if state % 16 == 0 { state % 3 } else { blob * 1_000_003 }
+        })
+        .collect();
+    assert!(std::mem::size_of_val(&v[..]) > 4 << 20);
+    let wide: Vec<u32> = v.iter().flat_map(|&x| [x as u32, x as u32]).collect();
+    for origin in [[0, 0, 0], [1, -1, 3], [-3, 2, -5]] {
+        for f in [[2, 2, 2], [2, 2, 1], [1, 2, 2], [2, 1, 1]] {
+            for m in BOTH {
+                assert_eq!(
+                    run(&v, origin, shape, f, m),
+                    naive(&v, origin, shape, f, m),
+                    "u64 {origin:?} {f:?} {m:?}"
+                );
+            }
+        }
+        // u32 at twice the x extent to cross the same byte threshold.
+        let s32 = [2 * shape[0], shape[1], shape[2]];
+        let m = Method::Mode;
+        assert_eq!(
+            run(&wide, origin, s32, [2; 3], m),
+            naive(&wide, origin, s32, [2; 3], m),
+            "u32 {origin:?}"
+        );
+    }
+}
+
 // ---- Domains, slabs, errors -----------------------------------------------------------------
 
 #[test]

@@ -1,7 +1,7 @@
 //! Walks the output rows of a volume and hands each its input rows.
 
 use super::domain::Axis;
-use super::row::{Scratch, downsample_row};
+use super::row::{STREAMING_BYTES, Scratch, downsample_row};
 use crate::cseg::Label;
 
 /// Most input rows one output row can draw on (`MAX_FACTOR²`).
@@ -16,7 +16,7 @@ pub(crate) fn run<T: Label, const NZ: bool>(input: &[T], [x, y, z]: [Axis; 3], o
     let plane = x.len * y.len;
     let mut out_rows = out.chunks_exact_mut(x.out_len);
     let mut rows: [&[T]; MAX_ROWS] = [&[]; MAX_ROWS];
-    let mut scratch = Scratch::new(x.out_len);
+    let mut scratch = Scratch::new(x.out_len, std::mem::size_of_val(input) > STREAMING_BYTES);
     for jz in 0..z.out_len {
         let (z0, z1) = z.window(jz);
         for jy in 0..y.out_len {
