@@ -3,28 +3,22 @@
  * is fsynced, then renamed (or hard-linked, for `ifAbsent`) into place, so a key holds a
  * complete object or nothing, even across crashes. Node only.
  */
-import { randomBytes } from "node:crypto";
 import { type FileHandle, link, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BraidError } from "../errors.js";
 import { checkRange, resolveRange, toBytes } from "./bytes.js";
 import { alreadyExists } from "./errors.js";
 import { SharedReadHandles } from "./local-handles.js";
+import { isTempName, removeStaleTemps, tempPath } from "./local-temp.js";
 import { dirPrefix, listPrefix, objectKey } from "./keys.js";
 import type { ByteRange, ObjectWriter, Storage, WriteOptions } from "./types.js";
 import { checkHeaderLength, WriterBase } from "./writer.js";
 
-/** In-progress files are hidden dotfiles that `list` skips: `.<name>.braid-tmp-<pid>-<hex>`. */
-const TEMP = /^\..*\.braid-tmp-\d+-[0-9a-f]+$/;
 
 const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code;
 /** What a read of a missing object (or of a path through a missing directory) fails with. */
 const isMissing = (e: unknown) => errno(e) === "ENOENT" || errno(e) === "ENOTDIR";
-
-function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.braid-tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
-}
 
 async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
   for (let done = 0; done < data.byteLength; ) {
@@ -137,6 +131,8 @@ export class LocalStorage implements Storage {
     const path = this.#path(key);
     const headerLength = checkHeaderLength(options.headerLength ?? 0, path);
     if (options.ifAbsent && (await this.exists(key))) throw alreadyExists(path);
+    // Large objects are written through writers; a killed run's temporaries go here.
+    await removeStaleTemps(path);
     const tmp = await createTemp(path);
     return new LocalWriter(path, headerLength, { ...tmp, ifAbsent: options.ifAbsent ?? false });
   }
@@ -178,7 +174,7 @@ export class LocalStorage implements Storage {
       throw storageError(e, "list", abs);
     }
     for (const entry of entries) {
-      if (!entry.name.startsWith(startsWith) || TEMP.test(entry.name)) continue;
+      if (!entry.name.startsWith(startsWith) || isTempName(entry.name)) continue;
       const key = dir + entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
