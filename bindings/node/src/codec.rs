@@ -5,12 +5,14 @@ use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode}
 use braid_core::volume::voxel_count;
 use braid_core::{Error, compress, cseg, dvid};
 use napi::Env;
-use napi::bindgen_prelude::{AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{
+    AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array, Uint32ArraySlice,
+};
 use napi_derive::napi;
 
 use crate::error::OrJs;
 use crate::tasks::{BytesTask, LabelsTask, VolumeTask, WordsTask};
-use crate::v8_array::big_u64_array_with;
+use crate::v8_array::{big_u64_array_with, u32_array_with};
 
 /// A decoded label volume, x-fastest.
 #[napi(object)]
@@ -109,20 +111,23 @@ pub fn decode_compressed_segmentation_u64<'e>(
 ) -> napi::Result<BigUint64ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    let n =
-        voxel_count(size).and_then(|n| n.checked_mul(channels).ok_or_else(|| too_large(shape))).or_js()?;
-    big_u64_array_with(env, n, |out| cseg::decode_into(data, size, channels, block, out).or_js())
+    big_u64_array_with(env, output_len(size, channels, shape)?, |out| {
+        cseg::decode_into(data, size, channels, block, out).or_js()
+    })
 }
 
-#[napi]
-pub fn decode_compressed_segmentation_u32(
+#[napi(ts_return_type = "Uint32Array")]
+pub fn decode_compressed_segmentation_u32<'e>(
+    env: &'e Env,
     data: &[u8],
     shape: &[u32],
     block_size: &[u32],
-) -> napi::Result<Uint32Array> {
+) -> napi::Result<Uint32ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    cseg::decode::<u32>(data, size, channels, block).or_js().map(Uint32Array::new)
+    u32_array_with(env, output_len(size, channels, shape)?, |out| {
+        cseg::decode_into(data, size, channels, block, out).or_js()
+    })
 }
 
 #[napi(ts_return_type = "Promise<BigUint64Array>")]
@@ -205,6 +210,8 @@ pub fn zstd_compress(data: &[u8], level: Option<i32>) -> napi::Result<Uint8Array
     compress::zstd_compress(data, level.unwrap_or(3)).or_js().map(Uint8Array::new)
 }
 
-fn too_large(shape: &[u32]) -> Error {
-    Error::InvalidArgument(format!("shape {shape:?} is too large"))
+/// Voxels of a decoded compressed_segmentation volume.
+fn output_len(size: [usize; 3], channels: usize, shape: &[u32]) -> napi::Result<usize> {
+    let too_large = || Error::InvalidArgument(format!("shape {shape:?} is too large"));
+    voxel_count(size).and_then(|n| n.checked_mul(channels).ok_or_else(too_large)).or_js()
 }

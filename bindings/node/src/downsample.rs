@@ -2,11 +2,13 @@
 
 use braid_core::boundary::downsample as b;
 use napi::Env;
-use napi::bindgen_prelude::{BigUint64Array, BigUint64ArraySlice, Float64Array, Uint8Array, Uint32Array};
+use napi::bindgen_prelude::{
+    BigUint64Array, BigUint64ArraySlice, Float64Array, Uint8Array, Uint32Array, Uint32ArraySlice,
+};
 use napi_derive::napi;
 
 use crate::error::OrJs;
-use crate::v8_array::big_u64_array_with;
+use crate::v8_array::{big_u64_array_with, u32_array_with};
 
 /// A downsampled uint64 volume with its domain.
 #[napi(object)]
@@ -50,19 +52,29 @@ pub fn downsample_u64<'e>(
     })
 }
 
-#[napi]
-pub fn downsample_u32(
+/// [`DownsampledU32`] with its voxels in V8's memory (see `v8_array`).
+#[napi(object, object_from_js = false)]
+pub struct DownsampledU32V8<'e> {
+    #[napi(ts_type = "Uint32Array")]
+    pub data: Uint32ArraySlice<'e>,
+    pub origin: Float64Array,
+    pub shape: Uint32Array,
+}
+
+#[napi(ts_return_type = "DownsampledU32")]
+pub fn downsample_u32<'e>(
+    env: &'e Env,
     input: &[u32],
     origin: &[f64],
     shape: &[u32],
     factors: &[u32],
     method: u32,
-) -> napi::Result<DownsampledU32> {
-    let p = b::run(input, origin, shape, factors, method).or_js()?;
-    Ok(DownsampledU32 {
-        data: Uint32Array::new(p.data),
-        origin: Float64Array::new(p.origin.to_vec()),
-        shape: Uint32Array::new(p.shape.to_vec()),
+) -> napi::Result<DownsampledU32V8<'e>> {
+    let request = b::Request::new(origin, shape, factors, method).or_js()?;
+    Ok(DownsampledU32V8 {
+        data: u32_array_with(env, request.output_len(), |out| request.run_into(input, out).or_js())?,
+        origin: Float64Array::new(request.output_origin().to_vec()),
+        shape: Uint32Array::new(request.output_shape().to_vec()),
     })
 }
 
