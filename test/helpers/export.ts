@@ -4,10 +4,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { dvidData, repoRoot } from "./data.js";
+import { tempDir } from "./temp.js";
+
+export { tempDir };
 
 export const CLI = join(repoRoot, "dist/cli/bin.js");
 export const REAL_NAME = "30720_24576_28672";
@@ -46,9 +48,6 @@ export function braidChild(args: string[], env: NodeJS.ProcessEnv = {}): ChildPr
   return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `braid-${prefix}-`));
-}
 
 /** A source directory holding the real shard as `s1/…` with the chosen CSV variant. */
 export function realSource(csv: "newformat" | "offsets" | "legacy" = "newformat"): string {

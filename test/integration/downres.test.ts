@@ -13,10 +13,8 @@
  * while the other shards complete, and a gs:// volume gets the same objects as a local one.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   BraidError,
@@ -36,9 +34,8 @@ import {
 import { repoRoot, rng } from "../helpers/data.js";
 import { startFakeGcs } from "../helpers/fake-gcs.js";
 import { runPython, tensorstoreRead } from "../helpers/python.js";
+import { fileUrl, tempDir } from "../helpers/temp.js";
 
-const tempDir = () => mkdtempSync(join(tmpdir(), "braid-downres-"));
-const fileUrl = (dir: string) => pathToFileURL(dir).href;
 const product = (v: Vec3) => v[0] * v[1] * v[2];
 
 const SIZE: Vec3 = [157, 119, 83];
@@ -151,7 +148,7 @@ interface Downsampled {
  * `writeTo`, also written there as scale k+1 (tensorstore-export's write).
  */
 function tensorstoreDownsample(dir: string, sourceScales: number[], writeTo?: string): Map<number, Downsampled> {
-  const out = tempDir();
+  const out = tempDir("downres");
   const args = [dir, ...sourceScales.flatMap((k) => ["--source-scale", String(k)]), "--out-dir", out];
   if (writeTo) args.push("--write-to", writeTo);
   const lines = runPython("downsample_precomputed.py", args)
@@ -235,7 +232,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   let base: string;
 
   beforeAll(async () => {
-    base = tempDir();
+    base = tempDir("downres");
     await createBase(base, truth);
   });
 
@@ -245,7 +242,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
     { name: "odd offset", offset: OFFSET },
     { name: "even offset", offset: [8, -16, 24] as Vec3 },
   ])("sharded pyramid of 4 scales appended to info, $name: domains and voxels match", async ({ offset }) => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     if (offset === OFFSET) cpSync(base, dir, { recursive: true });
     else await createBase(dir, truth, { base: { voxel_offset: offset } });
     const summary = await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3, 4], workers: 0 });
@@ -266,11 +263,11 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
 
   it("raw/raw shards are byte-identical to TensorStore writing downsample(previous) as the next scale", async () => {
     const raw = { ...BASE_SCALE.sharding!, minishard_index_encoding: "raw" as const, data_encoding: "raw" as const };
-    const ours = tempDir();
+    const ours = tempDir("downres");
     await createBase(ours, truth, { base: { sharding: raw } });
     expect((await downresVolume({ dest: fileUrl(ours), scales: [1, 2, 3], workers: 0 })).ok).toBe(true);
     // TensorStore writes into a volume with braid's info and scale 0, as tensorstore-export does.
-    const theirs = tempDir();
+    const theirs = tempDir("downres");
     cpSync(ours, theirs, { recursive: true });
     for (const key of ["16_16_16", "32_32_32", "64_64_64"]) rmSync(join(theirs, key), { recursive: true });
     tensorstoreDownsample(ours, [0, 1, 2], theirs);
@@ -281,7 +278,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   });
 
   it("an unsharded scale listed in info and unsharded scales derived from it match too", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     const s1: ScaleInfo = {
       key: "s1-unsharded",
       size: [79, 60, 42],
@@ -310,7 +307,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   });
 
   it("mode-nonzero pyramid equals a naive reference of DVID's rule", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     cpSync(base, dir, { recursive: true });
     const summary = await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3, 4], method: "mode-nonzero", workers: 0 });
     expect(summary.ok).toBe(true);
@@ -330,7 +327,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   });
 
   it("plans one task per output shard, with the source shards it reads and estimates", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     cpSync(base, dir, { recursive: true });
     const tasks = await planDownres({ dest: fileUrl(dir), scales: [1, 2] });
     const volume = await openPrecomputed(fileUrl(dir));
@@ -364,7 +361,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
 
     // Before scale 0 exists: planned from a given info, which gets the scales and is written;
     // with no source shard to measure, source bytes come from the prior.
-    const early = tempDir();
+    const early = tempDir("downres");
     const given = infoWith([BASE_SCALE]);
     const planned = await planDownres({ dest: fileUrl(early), scales: [1, 2], info: given });
     expect(planned.map((t) => [t.scale, t.shard])).toEqual(tasks.map((t) => [t.scale, t.shard]));
@@ -375,7 +372,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   });
 
   it("refuses murmur-hashed output scales, whose shards are not boxes of chunks", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     const murmur: ScaleInfo = {
       ...BASE_SCALE,
       key: "murmur",
@@ -392,7 +389,7 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
   });
 
   it("refuses an info scale whose domain does not follow TensorStore's rule", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     // The floor rule of neuroglancer's docs example (157 → 78) instead of TensorStore's [1, 80).
     const floor: ScaleInfo = {
       ...BASE_SCALE,
@@ -427,16 +424,16 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
   let reference: Map<string, Buffer>;
 
   beforeAll(async () => {
-    base = tempDir();
+    base = tempDir("downres");
     await createBase(base, groundTruth());
-    const dir = tempDir();
+    const dir = tempDir("downres");
     cpSync(base, dir, { recursive: true });
     expect((await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3], workers: 0 })).ok).toBe(true);
     reference = snapshot(dir);
   });
 
   it("--only-missing after deleting shards rebuilds exactly them, byte for byte", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     cpSync(base, dir, { recursive: true });
     await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3], workers: 0 });
     const keys = ["16_16_16", "32_32_32", "64_64_64"];
@@ -458,7 +455,7 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
   });
 
   it("two worker threads write the same bytes as one in-process run", async () => {
-    const dir = tempDir();
+    const dir = tempDir("downres");
     cpSync(base, dir, { recursive: true });
     const threads = new Set<number | undefined>();
     const summary = await downresVolume({ dest: fileUrl(dir), scales: [1, 2, 3], workers: 2, on: { taskEnd: (o) => threads.add(o.worker) } });
@@ -469,7 +466,7 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
   });
 
   it("CLI: builds scales with a summary; a corrupt source shard fails its task, exit 1, other shards complete", async () => {
-    const good = tempDir();
+    const good = tempDir("downres");
     cpSync(base, good, { recursive: true });
     const ok = await braidCli(["downres", "--dest", good, "--scales", "1-2", "--workers", "2"]);
     expect(ok.code, ok.stderr).toBe(0);
@@ -478,7 +475,7 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
       if (path.startsWith("16_16_16/") || path.startsWith("32_32_32/")) expect(readFileSync(join(good, path)).equals(bytes), path).toBe(true);
     }
 
-    const bad = tempDir();
+    const bad = tempDir("downres");
     cpSync(base, bad, { recursive: true });
     const victim = shardFiles(bad, "8_8_8")[1]!;
     // A shard index whose minishard indexes lie past the end of the (index-only) file.

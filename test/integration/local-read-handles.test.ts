@@ -2,13 +2,12 @@
  * Local reads share one open handle while reads of a file overlap, and hold none after:
  * ranges stay exact, a file replaced between bursts is read afresh, and no descriptor leaks.
  */
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdirSync, rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStorage } from "../../ts/storage/local.js";
+import { tempDir } from "../helpers/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "braid-handles-"));
+const dir = tempDir("handles");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const openDescriptors = () => readdirSync("/proc/self/fd").length;

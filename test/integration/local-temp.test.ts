@@ -4,16 +4,17 @@
  * hosts and of older braid versions are never touched, and `list` never shows any of them.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStorage } from "../../ts/storage/local.js";
 import { repoRoot } from "../helpers/data.js";
 import { requireBuilt } from "../helpers/export.js";
+import { tempDir } from "../helpers/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "braid-temp-"));
+const dir = tempDir("temp");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const temps = (sub: string) => readdirSync(join(dir, sub)).filter((n) => n.includes(".braid-tmp-"));

@@ -4,8 +4,7 @@
  * silent single-core fallback.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,8 +12,9 @@ import { runPool } from "../../ts/pipeline/pool.js";
 import { workerExecArgv } from "../../ts/pipeline/worker-argv.js";
 import { requireBuilt } from "../helpers/export.js";
 import { repoRoot } from "../helpers/data.js";
+import { tempDir } from "../helpers/temp.js";
 
-const dir = mkdtempSync(join(tmpdir(), "braid-pool-"));
+const dir = tempDir("pool");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A downres task that fails fast wherever it runs: its volume does not exist. */

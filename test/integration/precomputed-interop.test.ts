@@ -5,10 +5,8 @@
  * shards; raw/raw shards written in TensorStore's order are byte-identical to its files; and
  * a volume on gs:// (fake-gcs-server) matches the same volume on disk object for object.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   chunkIdsInShard,
@@ -24,9 +22,8 @@ import {
 } from "braid-seg";
 import { runPython } from "../helpers/python.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
+import { fileUrl, tempDir } from "../helpers/temp.js";
 
-const tempDir = () => mkdtempSync(join(tmpdir(), "braid-precomputed-"));
-const fileUrl = (dir: string) => pathToFileURL(dir).href;
 const voxelCount = (s: Vec3) => s[0] * s[1] * s[2];
 
 interface Case {
@@ -226,7 +223,7 @@ async function braidWrite(
 
 /** Writes `volume` as the only scale of `info` with TensorStore. */
 function tensorstoreWrite(dir: string, info: PrecomputedInfo, volume: BigUint64Array): void {
-  const work = tempDir();
+  const work = tempDir("precomputed");
   writeFileSync(join(work, "info.json"), JSON.stringify(info));
   const raw = info.data_type === "uint32" ? Uint32Array.from(volume, Number) : volume;
   writeFileSync(join(work, "volume.raw"), bytesOf(raw));
@@ -238,7 +235,7 @@ function tensorstoreWrite(dir: string, info: PrecomputedInfo, volume: BigUint64A
  * the shared helper reads uint64 only and passes `--box` so that negative origins parse as flags.
  */
 function tensorstoreReadBox(url: string, info: PrecomputedInfo, box?: VoxelBox, env?: NodeJS.ProcessEnv): BigUint64Array {
-  const out = join(tempDir(), "volume.raw");
+  const out = join(tempDir("precomputed"), "volume.raw");
   const args = [url, "--out", out];
   if (box) args.push(`--box=${[...box.origin, ...box.origin.map((o, d) => o + box.shape[d]!)].join(",")}`);
   const meta = JSON.parse(runPython("read_precomputed.py", args, env)) as { dtype: string };
@@ -267,7 +264,7 @@ describe.each(CASES)("precomputed interop: $name", (c) => {
   const domain: VoxelBox = { origin: c.offset, shape: c.size };
 
   it("braid writes, TensorStore reads voxel-exactly", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const scale = (await createPrecomputed(fileUrl(dir), info)).scale(0);
     await braidWrite(scale, volume, "indexes-at-end");
     expectSameVoxels(tensorstoreReadBox(dir, info), volume, "whole volume");
@@ -276,7 +273,7 @@ describe.each(CASES)("precomputed interop: $name", (c) => {
   });
 
   it("TensorStore writes, braid reads chunks and regions voxel-exactly", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     tensorstoreWrite(dir, info, volume);
     const scale = (await openPrecomputed(fileUrl(dir))).scale("s0");
     const g = scale.geometry;
@@ -334,9 +331,9 @@ describe("precomputed byte parity with TensorStore", () => {
     };
     const info = infoOf(c);
     const volume = labels(c);
-    const theirs = tempDir();
+    const theirs = tempDir("precomputed");
     tensorstoreWrite(theirs, info, volume);
-    const ours = tempDir();
+    const ours = tempDir("precomputed");
     await braidWrite((await createPrecomputed(fileUrl(ours), info)).scale(0), volume, "tensorstore");
     const files = readdirSync(join(theirs, "s0")).sort();
     expect(files.length).toBeGreaterThan(4);
@@ -350,9 +347,9 @@ describe("precomputed byte parity with TensorStore", () => {
     const c = CASES[3]!;
     const info = infoOf(c);
     const volume = labels(c);
-    const theirs = tempDir();
+    const theirs = tempDir("precomputed");
     tensorstoreWrite(theirs, info, volume);
-    const ours = tempDir();
+    const ours = tempDir("precomputed");
     await braidWrite((await createPrecomputed(fileUrl(ours), info)).scale(0), volume, "tensorstore");
     const files = readdirSync(join(theirs, "s0")).sort();
     expect(readdirSync(join(ours, "s0")).sort()).toEqual(files);
@@ -383,7 +380,7 @@ describe("precomputed on gs:// (fake-gcs-server)", () => {
     const info = infoOf(c);
     const volume = labels(c);
     const domain: VoxelBox = { origin: c.offset, shape: c.size };
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const url = "gs://braid-test/volumes/interop";
     await braidWrite((await createPrecomputed(fileUrl(dir), info)).scale(0), volume, "indexes-at-end");
     await braidWrite((await createPrecomputed(url, info)).scale(0), volume, "indexes-at-end");

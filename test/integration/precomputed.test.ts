@@ -5,10 +5,8 @@
  * atomic shard writes.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   BraidError,
@@ -30,10 +28,9 @@ import {
 } from "braid-seg";
 import { dvidData, hex } from "../helpers/data.js";
 import { runPython } from "../helpers/python.js";
+import { fileUrl, tempDir } from "../helpers/temp.js";
 
 const listDir = (dir: string) => (existsSync(dir) ? readdirSync(dir).sort() : []);
-const tempDir = () => mkdtempSync(join(tmpdir(), "braid-precomputed-"));
-const fileUrl = (dir: string) => pathToFileURL(dir).href;
 
 /** Storage that logs every read as `describe(key)@offset+length` (or `@all`). */
 function countingStorage(inner: Storage, log: string[]): Storage {
@@ -308,7 +305,7 @@ describe("scale geometry", () => {
     const next = downsampledScale(base, [2, 3, 1]);
     expect(next).toEqual({ ...base, key: "16_24_40", size: [6, 3, 5], voxel_offset: [1, -1, 5], resolution: [16, 24, 40] });
     // TensorStore's own downsample of the same domain.
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     writeFileSync(join(dir, "in.raw"), new Uint8Array(8 * 10 * 7 * 5));
     const ref = JSON.parse(
       runPython("downsample_reference.py", [
@@ -349,7 +346,7 @@ async function writeTinyVolume(url: string): Promise<PrecomputedScale> {
 
 describe("shards", () => {
   it("writes the §2.10(b) volume byte for byte and reads it back", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     await writeTinyVolume(fileUrl(dir));
     expect(readFileSync(join(dir, "s0/0.shard"))).toEqual(Buffer.from(hex(TINY_SHARD_0)));
     expect(readFileSync(join(dir, "s0/1.shard"))).toEqual(Buffer.from(hex(TINY_SHARD_1)));
@@ -371,7 +368,7 @@ describe("shards", () => {
   });
 
   it("reads sharded chunks with byte ranges and caches the indexes in a bounded LRU", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     await writeTinyVolume(fileUrl(dir));
     const reads: string[] = [];
     const storage = countingStorage(await openStorage(fileUrl(dir)), reads);
@@ -400,7 +397,7 @@ describe("shards", () => {
   });
 
   it("writes no file for a shard without chunks and deletes a stale one", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const scale = await writeTinyVolume(fileUrl(dir));
     await expect(scale.writeShard(1n, [])).resolves.toEqual({ file: "1.shard", chunkCount: 0, bytes: 0 });
     expect(readdirSync(join(dir, "s0"))).toEqual(["0.shard"]);
@@ -408,17 +405,17 @@ describe("shards", () => {
   });
 
   it("refuses to overwrite an info unless asked", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     await createPrecomputed(fileUrl(dir), TINY_INFO);
     await expectBraidError(() => createPrecomputed(fileUrl(dir), TINY_INFO), "ALREADY_EXISTS", "info");
     const changed = { ...TINY_INFO, mesh: "mesh" };
     await createPrecomputed(fileUrl(dir), changed, { overwrite: true });
     expect((await openPrecomputed(fileUrl(dir))).info.mesh).toBe("mesh");
-    await expectBraidError(() => openPrecomputed(fileUrl(tempDir())), "NOT_FOUND", "info");
+    await expectBraidError(() => openPrecomputed(fileUrl(tempDir("precomputed"))), "NOT_FOUND", "info");
   });
 
   it("leaves nothing at the key when the chunk source fails midway", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const scale = (await createPrecomputed(fileUrl(dir), TINY_INFO)).scale(0);
     async function* failing() {
       // More than the writer buffers, so part of the shard has already gone to storage.
@@ -441,7 +438,7 @@ describe("shards", () => {
 
 describe("unsharded chunks", () => {
   it("stores non-zero chunks under their voxel-range keys and deletes a chunk rewritten as zeros", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const info = clone(TINY_INFO) as PrecomputedInfo;
     delete info.scales[0]!.sharding;
     info.scales[0]!.voxel_offset = [10, 20, 30];
@@ -456,7 +453,7 @@ describe("unsharded chunks", () => {
     expect(listDir(join(dir, "s0"))).toEqual([]);
     await expectBraidError(() => scale.writeChunk([0, 0, 0], new BigUint64Array(7)), "SIZE_MISMATCH", "chunk (0,0,0)", "2×2×2");
     await expectBraidError(() => scale.writeShard(0n, []), "INVALID_ARGUMENT", "not sharded");
-    const sharded = (await createPrecomputed(fileUrl(tempDir()), TINY_INFO)).scale(0);
+    const sharded = (await createPrecomputed(fileUrl(tempDir("precomputed")), TINY_INFO)).scale(0);
     await expectBraidError(() => sharded.writeChunk([0, 0, 0], labels), "INVALID_ARGUMENT", "is sharded");
   });
 });
@@ -467,7 +464,7 @@ describe("malformed shard files", () => {
     edit: (bytes: Uint8Array) => Uint8Array,
     encodings: Pick<ShardingSpec, "data_encoding" | "minishard_index_encoding"> = { data_encoding: "gzip", minishard_index_encoding: "gzip" },
   ): Promise<{ scale: PrecomputedScale; file: string }> {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const info = clone(TINY_INFO) as PrecomputedInfo;
     info.scales[0]!.sharding = { ...info.scales[0]!.sharding!, ...encodings };
     const scale = (await createPrecomputed(fileUrl(dir), info)).scale(0);
@@ -537,7 +534,7 @@ describe("malformed shard files", () => {
   });
 
   it("a cseg payload that does not decode", async () => {
-    const dir = tempDir();
+    const dir = tempDir("precomputed");
     const scale = (await createPrecomputed(fileUrl(dir), TINY_INFO)).scale(0);
     await scale.writeShard(0n, [{ chunkId: 2n, payload: Uint8Array.of(1, 0, 0, 0, 9, 9, 9, 9) }]);
     const e = await expectBraidError(() => scale.readChunk([0, 1, 0]), "CSEG_CORRUPT", join(dir, "s0/0.shard"), "chunk 2");

@@ -2,8 +2,10 @@
 //! naive sort-and-count reference.
 
 mod common;
+#[path = "reference/mode.rs"]
+mod reference;
 
-use std::collections::BTreeMap;
+use reference::naive;
 
 use braid_core::compress::gunzip;
 use braid_core::cseg::Label;
@@ -14,54 +16,6 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 const BOTH: [Method; 2] = [Method::Mode, Method::ModeNonzero];
-
-/// Obvious reference: for every output voxel, visit its absolute window coordinate by
-/// coordinate, keep those inside the input box and count with a map.
-fn naive<T: Label>(
-    input: &[T],
-    origin: [i64; 3],
-    shape: [usize; 3],
-    f: [usize; 3],
-    method: Method,
-) -> Downsampled<T> {
-    let f64s = f.map(|x| x as i64);
-    let lo: [i64; 3] = [0, 1, 2].map(|d| origin[d].div_euclid(f64s[d]));
-    let hi: [i64; 3] = [0, 1, 2].map(|d| {
-        let end = origin[d] + shape[d] as i64;
-        if shape[d] == 0 { lo[d] } else { (end + f64s[d] - 1).div_euclid(f64s[d]) }
-    });
-    let out_shape = [0, 1, 2].map(|d| (hi[d] - lo[d]) as usize);
-    let mut data = Vec::new();
-    for oz in lo[2]..hi[2] {
-        for oy in lo[1]..hi[1] {
-            for ox in lo[0]..hi[0] {
-                let mut votes = BTreeMap::<T, usize>::new();
-                for az in oz * f64s[2]..(oz + 1) * f64s[2] {
-                    for ay in oy * f64s[1]..(oy + 1) * f64s[1] {
-                        for ax in ox * f64s[0]..(ox + 1) * f64s[0] {
-                            let local = [ax - origin[0], ay - origin[1], az - origin[2]];
-                            if (0..3).all(|d| local[d] >= 0 && local[d] < shape[d] as i64) {
-                                let [x, y, z] = local.map(|c| c as usize);
-                                let v = input[x + shape[0] * (y + shape[1] * z)];
-                                if !(method == Method::ModeNonzero && v.is_zero()) {
-                                    *votes.entry(v).or_default() += 1;
-                                }
-                            }
-                        }
-                    }
-                }
-                let mut best = (T::default(), 0);
-                for (v, c) in votes {
-                    if c > best.1 {
-                        best = (v, c);
-                    }
-                }
-                data.push(best.0);
-            }
-        }
-    }
-    Downsampled { data, origin: lo, shape: out_shape }
-}
 
 fn run<T: Label>(
     input: &[T],

@@ -108,6 +108,15 @@ mod tests {
         assert_eq!(axis_domain(0, 134576, 2), (0, 67288));
         assert_eq!(axis_domain(0, 1, 2), (0, 1));
         assert_eq!(axis_domain(6, 9, 3), (2, 3));
+        // Empty stays empty at floor(o/f), also below 0.
+        assert_eq!(axis_domain(-3, 0, 2), (-2, 0));
+        assert_eq!(axis_domain(i64::MIN, 0, 2), (i64::MIN / 2, 0));
+        // Negative offsets round toward negative infinity: [-3, 2) -> [-2, 1).
+        assert_eq!(axis_domain(-3, 5, 2), (-2, 3));
+        assert_eq!(axis_domain(-4, 4, 2), (-2, 2));
+        assert_eq!(axis_domain(-5, 1, 4), (-2, 1));
+        let d = output_domain([10, 11, -7], [100, 51, 20], [2, 2, 1]).unwrap();
+        assert_eq!((d.origin, d.shape), ([5, 5, -7], [50, 26, 20]));
     }
 
     #[test]
