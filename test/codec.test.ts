@@ -227,6 +227,9 @@ describe("malformed input gives BraidError, never a crash", () => {
     expectCode(() => decodeCompressedSegmentation(enc.subarray(0, 4001), [64, 64, 64]), "CSEG_CORRUPT");
     expectCode(() => gunzip(hex("1f8b0800000000000003ffff")), "GZIP_CORRUPT");
     expectCode(() => encodeCompressedSegmentation(new BigUint64Array(7), [2, 2, 2]), "INVALID_ARGUMENT");
+    // A shape whose output would be 8 GiB cannot fit in these bytes: refused before allocating.
+    expectCode(() => decodeCompressedSegmentation(enc, [1024, 1024, 1024]), "CSEG_CORRUPT");
+    expectCode(() => decodeCompressedSegmentation(enc, [1024, 1024, 1024], { dataType: "uint32" }), "CSEG_CORRUPT");
   });
 
   it("survives random garbage", () => {

@@ -90,5 +90,11 @@ describe("mode downsampling (FORMATS.md §4.5)", () => {
     expect(sha256(out.data)).toBe("3b19b4440d872cdf66790a765eb5ab964dbff3c263e33786fddf63bc94df6d45");
     expect(() => downsampleMode(v, [64, 64, 64], [5, 1, 1])).toThrow(BraidError);
     expect(() => downsampleMode(v, [64, 64, 63], [2, 2, 2])).toThrowError(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    // A shape far larger than the input is refused before any output is allocated.
+    for (const data of [new BigUint64Array(8), new Uint32Array(8)]) {
+      expect(() => downsampleMode(data, [1 << 20, 1 << 20, 1 << 10], [1, 1, 1])).toThrowError(
+        expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+      );
+    }
   });
 });

@@ -2,8 +2,7 @@
 
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
-use braid_core::volume::voxel_count;
-use braid_core::{Error, compress, cseg, dvid};
+use braid_core::{compress, cseg, dvid};
 use napi::Env;
 use napi::bindgen_prelude::{
     AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array, Uint32ArraySlice,
@@ -111,7 +110,7 @@ pub fn decode_compressed_segmentation_u64<'e>(
 ) -> napi::Result<BigUint64ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    big_u64_array_with(env, output_len(size, channels, shape)?, |out| {
+    big_u64_array_with(env, cseg::decoded_len(data, size, channels, block).or_js()?, |out| {
         cseg::decode_into(data, size, channels, block, out).or_js()
     })
 }
@@ -125,7 +124,7 @@ pub fn decode_compressed_segmentation_u32<'e>(
 ) -> napi::Result<Uint32ArraySlice<'e>> {
     let (size, channels) = shape4(shape, "shape").or_js()?;
     let block = shape3(block_size, "blockSize").or_js()?;
-    u32_array_with(env, output_len(size, channels, shape)?, |out| {
+    u32_array_with(env, cseg::decoded_len(data, size, channels, block).or_js()?, |out| {
         cseg::decode_into(data, size, channels, block, out).or_js()
     })
 }
@@ -208,10 +207,4 @@ pub fn zstd_decompress(
 #[napi]
 pub fn zstd_compress(data: &[u8], level: Option<i32>) -> napi::Result<Uint8Array> {
     compress::zstd_compress(data, level.unwrap_or(3)).or_js().map(Uint8Array::new)
-}
-
-/// Voxels of a decoded compressed_segmentation volume.
-fn output_len(size: [usize; 3], channels: usize, shape: &[u32]) -> napi::Result<usize> {
-    let too_large = || Error::InvalidArgument(format!("shape {shape:?} is too large"));
-    voxel_count(size).and_then(|n| n.checked_mul(channels).ok_or_else(too_large)).or_js()
 }

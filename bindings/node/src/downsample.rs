@@ -44,7 +44,7 @@ pub fn downsample_u64<'e>(
     factors: &[u32],
     method: u32,
 ) -> napi::Result<DownsampledU64V8<'e>> {
-    let request = b::Request::new(origin, shape, factors, method).or_js()?;
+    let request = b::Request::new(input.len(), origin, shape, factors, method).or_js()?;
     Ok(DownsampledU64V8 {
         data: big_u64_array_with(env, request.output_len(), |out| request.run_into(input, out).or_js())?,
         origin: Float64Array::new(request.output_origin().to_vec()),
@@ -70,7 +70,7 @@ pub fn downsample_u32<'e>(
     factors: &[u32],
     method: u32,
 ) -> napi::Result<DownsampledU32V8<'e>> {
-    let request = b::Request::new(origin, shape, factors, method).or_js()?;
+    let request = b::Request::new(input.len(), origin, shape, factors, method).or_js()?;
     Ok(DownsampledU32V8 {
         data: u32_array_with(env, request.output_len(), |out| request.run_into(input, out).or_js())?,
         origin: Float64Array::new(request.output_origin().to_vec()),

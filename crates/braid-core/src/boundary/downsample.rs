@@ -4,7 +4,7 @@ use super::args::shape3;
 use crate::Error;
 use crate::cseg::Label;
 use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
-use crate::downsample::{Domain, Method, downsample_into, output_domain};
+use crate::downsample::{Domain, Method, downsample_into, request_domain};
 use crate::volume::Shape;
 
 fn origin(v: &[f64]) -> Result<[i64; 3], Error> {
@@ -46,7 +46,7 @@ pub fn run<T: Label>(
     factors: &[u32],
     method_code: u32,
 ) -> Result<DownsampledParts<T>, Error> {
-    let request = Request::new(origin_xyz, shape, factors, method_code)?;
+    let request = Request::new(input.len(), origin_xyz, shape, factors, method_code)?;
     let mut data = vec![T::default(); request.output_len()];
     request.run_into(input, &mut data)?;
     Ok(DownsampledParts { data, origin: request.output_origin(), shape: request.output_shape() })
@@ -64,15 +64,21 @@ pub struct Request {
 }
 
 impl Request {
-    /// Parses flat arguments as [`run`] takes them.
-    pub fn new(origin_xyz: &[f64], shape: &[u32], factors: &[u32], method_code: u32) -> Result<Self, Error> {
+    /// Parses flat arguments as [`run`] takes them, for an input of `input_len` voxels.
+    pub fn new(
+        input_len: usize,
+        origin_xyz: &[f64],
+        shape: &[u32],
+        factors: &[u32],
+        method_code: u32,
+    ) -> Result<Self, Error> {
         let (origin, shape, factors) =
             (origin(origin_xyz)?, shape3(shape, "shape")?, shape3(factors, "factors")?);
-        let output = output_domain(origin, shape, factors)?;
+        let output = request_domain(input_len, origin, shape, factors)?;
         Ok(Request { origin, shape, factors, method: method(method_code)?, output })
     }
 
-    /// Output voxel count (at most the input's, which the caller already holds).
+    /// Output voxel count: at most the input's, which `new` checked against the shape.
     pub fn output_len(&self) -> usize {
         self.output.voxel_count().unwrap_or(0)
     }

@@ -4,16 +4,35 @@
 use super::label::Label;
 use super::{CsegError, block_grid};
 use crate::Error;
-use crate::volume::{Shape, check_len, voxel_count};
+use crate::volume::{MAX_VOXELS, Shape, check_len, voxel_count};
 
 /// Decodes a whole buffer (channel offset table included) of `channels` channels of `size`.
 pub fn decode<T: Label>(data: &[u8], size: Shape, channels: usize, block: Shape) -> Result<Vec<T>, Error> {
-    let n = voxel_count(size)?
-        .checked_mul(channels)
-        .ok_or_else(|| Error::InvalidArgument("volume too large".into()))?;
-    let mut out = vec![T::default(); n];
+    let mut out = vec![T::default(); decoded_len(data, size, channels, block)?];
     decode_into(data, size, channels, block, &mut out)?;
     Ok(out)
+}
+
+/// Voxels `data` decodes to (`size × channels`), once `data` is long enough to hold the block
+/// headers of that many voxels: a wrong shape then fails before its output is allocated, and
+/// the output can never be more than ~64 voxels per input byte (8³ blocks).
+pub fn decoded_len(data: &[u8], size: Shape, channels: usize, block: Shape) -> Result<usize, Error> {
+    let voxels = voxel_count(size)?;
+    let total = voxels.checked_mul(channels).filter(|&t| t <= MAX_VOXELS);
+    let total = total.ok_or_else(|| {
+        Error::InvalidArgument(format!("{channels} channels of {size:?} are too many voxels"))
+    })?;
+    let blocks: usize = block_grid(size, block)?.iter().product();
+    // Per channel: its offset word and a two-word header per block.
+    let needed = blocks.saturating_mul(2).saturating_add(1).saturating_mul(channels);
+    if data.len() / 4 < needed {
+        return Err(CsegError::Corrupt(format!(
+            "{} bytes cannot hold {channels} channel(s) of {blocks} blocks ({size:?} in {block:?} blocks)",
+            data.len()
+        ))
+        .into());
+    }
+    Ok(total)
 }
 
 /// Decodes into `out` (x-fastest, channel slowest), which must match `size × channels`.
@@ -277,5 +296,17 @@ mod tests {
         // Truncating the table leaves packed index 2 without a table entry.
         let trimmed = &enc[..enc.len() - 8];
         assert!(err(trimmed).to_string().contains("exceeds"), "{}", err(trimmed));
+    }
+
+    #[test]
+    fn output_size_is_bounded_by_the_input_before_allocating() {
+        let enc = bytes(&encode(&[7u64; 512], [8, 8, 8], 1, [8, 8, 8]).unwrap());
+        assert_eq!(decoded_len(&enc, [8, 8, 8], 1, [8, 8, 8]).unwrap(), 512);
+        // 2^30 voxels would be an 8 GiB output; these 20 bytes hold the headers of one block.
+        let huge = decode::<u64>(&enc, [1024, 1024, 1024], 1, [8, 8, 8]).unwrap_err();
+        assert_eq!(huge.code(), "CSEG_CORRUPT");
+        assert!(huge.to_string().contains("cannot hold 1 channel(s) of 2097152 blocks"), "{huge}");
+        assert_eq!(decoded_len(&enc, [1024, 1024, 1024], 2, [8, 8, 8]).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(decoded_len(&enc, [8, 8, 8], 1, [0, 8, 8]).unwrap_err().code(), "INVALID_ARGUMENT");
     }
 }

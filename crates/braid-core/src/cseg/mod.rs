@@ -11,7 +11,7 @@ mod pack;
 
 pub(crate) use channel::ChannelWriter;
 pub(crate) use decode::{BlockSink, visit_blocks};
-pub use decode::{decode, decode_into};
+pub use decode::{decode, decode_into, decoded_len};
 pub use encode::encode;
 pub use label::Label;
 pub(crate) use pack::or_row8;

@@ -91,6 +91,24 @@ pub fn downsample_into<T: Label>(
     Ok(domain)
 }
 
+/// The output domain of downsampling an input of `len` voxels at `[origin, origin + shape)`,
+/// after checking that `len` matches the shape: callers can size the output from it before
+/// anything else runs, and it never exceeds `len`.
+pub fn request_domain(
+    len: usize,
+    origin: [i64; 3],
+    shape: Shape,
+    factors: [usize; 3],
+) -> Result<Domain, DownsampleError> {
+    let out = output_domain(origin, shape, factors)?;
+    let expected =
+        crate::volume::voxel_count(shape).map_err(|e| DownsampleError::InvalidDomain(e.to_string()))?;
+    if len != expected {
+        return Err(DownsampleError::LengthMismatch { what: "input", len, expected });
+    }
+    Ok(out)
+}
+
 /// Validates the request and returns the output domain and the per-axis window geometry.
 fn prepare(
     len: usize,
@@ -98,12 +116,7 @@ fn prepare(
     shape: Shape,
     factors: [usize; 3],
 ) -> Result<(Domain, [Axis; 3]), DownsampleError> {
-    let out = output_domain(origin, shape, factors)?;
-    let expected =
-        crate::volume::voxel_count(shape).map_err(|e| DownsampleError::InvalidDomain(e.to_string()))?;
-    if len != expected {
-        return Err(DownsampleError::LengthMismatch { what: "input", len, expected });
-    }
+    let out = request_domain(len, origin, shape, factors)?;
     Ok((out, [0, 1, 2].map(|d| Axis::new(origin[d], shape[d], factors[d], out.shape[d]))))
 }
 
