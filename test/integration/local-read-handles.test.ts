@@ -2,8 +2,10 @@
  * Local reads share one open handle while reads of a file overlap, and hold none after:
  * ranges stay exact, a file replaced between bursts is read afresh, and no descriptor leaks.
  */
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { SharedReadHandles } from "../../ts/storage/local-handles.js";
 import { LocalStorage } from "../../ts/storage/local.js";
 import { tempDir } from "../helpers/temp.js";
 
@@ -33,6 +35,31 @@ describe.runIf(process.platform === "linux")("local storage read handles", () =>
     const again = await Promise.all([reader.read("replaced"), reader.read("replaced", { offset: 10, length: 5 })]);
     expect(Buffer.from(again[0]!).equals(bytes(50, 2))).toBe(true);
     expect(Buffer.from(again[1]!).equals(bytes(50, 2).subarray(10, 15))).toBe(true);
+  });
+
+  it("a read starting after a write through the same storage sees the new file, mid-burst", async () => {
+    const path = join(dir, "rewritten");
+    writeFileSync(path, bytes(100, 3));
+    writeFileSync(join(dir, "replacement"), bytes(40, 4));
+    const handles = new SharedReadHandles();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // A burst that stays in flight: it keeps the handle of the 100-byte file open.
+    const burst = handles.with(path, async (file) => {
+      await held;
+      return file?.size;
+    });
+    const joined = await handles.with(path, async (file) => file?.size);
+    expect(joined).toBe(100);
+    renameSync(join(dir, "replacement"), path);
+    handles.forget(path);
+    expect(await handles.with(path, async (file) => file?.size)).toBe(40);
+    release();
+    expect(await burst).toBe(100);
+    // And through LocalStorage: a write replaces what later reads see.
+    const storage = new LocalStorage(dir);
+    await storage.write("rewritten", bytes(7, 9));
+    expect(Buffer.from((await storage.read("rewritten"))!).equals(bytes(7, 9))).toBe(true);
   });
 
   it("answers undefined to every overlapping read of a missing file or a directory", async () => {

@@ -4,12 +4,13 @@
  * hosts and of older braid versions are never touched, and `list` never shows any of them.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStorage } from "../../ts/storage/local.js";
+import { STALE_TEMP_MS } from "../../ts/storage/local-temp.js";
 import { repoRoot } from "../helpers/data.js";
 import { requireBuilt } from "../helpers/export.js";
 import { tempDir } from "../helpers/temp.js";
@@ -37,8 +38,15 @@ describe.runIf(process.platform === "linux")("local temporaries", () => {
     `;
     expect(() => execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], { stdio: "pipe" })).toThrow();
     expect(temps("s")).toHaveLength(1);
-    expect(temps("s")[0]).toMatch(new RegExp(`^\\.shard\\.braid-tmp-${host}-\\d+-[0-9a-f]{12}$`));
+    const [left] = temps("s");
+    expect(left).toMatch(new RegExp(`^\\.shard\\.braid-tmp-${host}-\\d+-[0-9a-f]{12}$`));
     const storage = new LocalStorage(dir);
+    // Written seconds ago, it could still be a live writer in another pid namespace: kept.
+    await writeShard(storage, "s/shard", new Uint8Array([4]));
+    expect(temps("s")).toEqual([left]);
+    // Untouched for longer than a writer ever pauses: removed by the next writer.
+    const past = (Date.now() - STALE_TEMP_MS - 1000) / 1000;
+    utimesSync(join(dir, "s", left!), past, past);
     await writeShard(storage, "s/shard", new Uint8Array([1, 2, 3]));
     expect(temps("s")).toEqual([]);
     expect(readdirSync(join(dir, "s"))).toEqual(["shard"]);
@@ -55,7 +63,11 @@ describe.runIf(process.platform === "linux")("local temporaries", () => {
       `.shard.braid-tmp-4242-0123456789ab`, // an older braid's name, without the host
       `.other.braid-tmp-${host}-999999999-0123456789ab`, // another key's
     ];
-    for (const name of kept) writeFileSync(join(dir, "k", name), "partial");
+    const past = (Date.now() - 2 * STALE_TEMP_MS) / 1000;
+    for (const name of kept) {
+      writeFileSync(join(dir, "k", name), "partial");
+      utimesSync(join(dir, "k", name), past, past);
+    }
     await writeShard(storage, "k/shard", new Uint8Array([9]));
     expect(temps("k").sort()).toEqual([...kept].sort());
     const listed: string[] = [];

@@ -2,8 +2,10 @@
  * Open read handles shared by overlapping reads of one file. A sharded reader issues many
  * range reads of the same shard at once; opening and stat'ing the file for each one cost
  * more thread-pool round trips than the reads themselves. A handle lives only while reads of
- * its file are in flight, so no read sees an older file than an unshared read starting at
- * the same moment would, and nothing stays open between bursts.
+ * its file are in flight, and nothing stays open between bursts. A read that joins a burst
+ * sees the file as it was when the burst began: a file replaced by another process meanwhile
+ * is seen by the next burst, and one replaced through the same storage is `forget`-ten at
+ * once, so reads that start after it see the new file.
  */
 import { type FileHandle, open } from "node:fs/promises";
 
@@ -34,6 +36,11 @@ async function openFile(path: string): Promise<OpenFile | undefined> {
 
 export class SharedReadHandles {
   readonly #entries = new Map<string, Entry>();
+
+  /** Makes reads that start from now on open `path` afresh (it was just replaced or deleted). */
+  forget(path: string): void {
+    this.#entries.delete(path);
+  }
 
   /**
    * Runs `use` with the file at `path` (undefined when it is not a regular file), opening it

@@ -2,12 +2,17 @@
  * Temporary files of local writes: `.<name>.braid-tmp-<host>-<pid>-<hex>` next to the target,
  * hidden from `list`. A killed run leaves its temporaries behind (a shard's can be gigabytes);
  * the next writer of the same key removes those whose process is gone. Only this host's are
- * judged, since a pid means nothing on another machine sharing the filesystem.
+ * judged, since a pid means nothing on another machine sharing the filesystem, and only once
+ * untouched for a minute: containers sharing a volume may share a hostname but not pid
+ * numbers, and a live writer appends far more often than that.
  */
 import { randomBytes } from "node:crypto";
-import { readdir, unlink } from "node:fs/promises";
+import { readdir, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
 import { basename, dirname, join } from "node:path";
+
+/** How long a temporary must have been left unmodified before it can be judged abandoned. */
+export const STALE_TEMP_MS = 60_000;
 
 const HOST = hostname().replace(/[^A-Za-z0-9_]/g, "_").slice(0, 32) || "host";
 
@@ -36,7 +41,8 @@ function processAlive(pid: number): boolean {
 
 /**
  * Deletes the temporaries of `path` left by writers on this host that are no longer
- * running. Best effort: a temporary that cannot be read or removed is left alone.
+ * running and have not written for {@link STALE_TEMP_MS}. Best effort: a temporary that
+ * cannot be read or removed is left alone.
  */
 export async function removeStaleTemps(path: string): Promise<string[]> {
   const prefix = `.${basename(path)}.braid-tmp-${HOST}-`;
@@ -46,7 +52,10 @@ export async function removeStaleTemps(path: string): Promise<string[]> {
   for (const name of names) {
     const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
     if (!m || processAlive(Number(m[1]))) continue;
-    if (await unlink(join(dir, name)).then(() => true, () => false)) removed.push(name);
+    const path = join(dir, name);
+    const modified = (await stat(path).catch(() => undefined))?.mtimeMs;
+    if (modified === undefined || Date.now() - modified < STALE_TEMP_MS) continue;
+    if (await unlink(path).then(() => true, () => false)) removed.push(name);
   }
   return removed;
 }

@@ -120,9 +120,11 @@ export class LocalStorage implements Storage {
       await tmp.fh.sync();
       await tmp.fh.close();
       await publish(tmp.path, path, options.ifAbsent ?? false);
+      this.#handles.forget(path);
     } catch (e) {
       await tmp.fh.close().catch(() => {});
-      await rm(tmp.path, { force: true });
+      // The write already failed; a temp file that cannot go too must not hide why.
+      await rm(tmp.path, { force: true }).catch(() => {});
       throw storageError(e, "write", path);
     }
   }
@@ -134,7 +136,7 @@ export class LocalStorage implements Storage {
     // Large objects are written through writers; a killed run's temporaries go here.
     await removeStaleTemps(path);
     const tmp = await createTemp(path);
-    return new LocalWriter(path, headerLength, { ...tmp, ifAbsent: options.ifAbsent ?? false });
+    return new LocalWriter(path, headerLength, { ...tmp, ifAbsent: options.ifAbsent ?? false }, this.#handles);
   }
 
   async *list(prefix?: string): AsyncIterable<string> {
@@ -148,6 +150,7 @@ export class LocalStorage implements Storage {
     const path = this.#path(key);
     try {
       await unlink(path);
+      this.#handles.forget(path);
     } catch (e) {
       // A directory is not an object, so it is as absent as a missing file.
       if (isMissing(e) || errno(e) === "EISDIR" || ((errno(e) === "EPERM" || errno(e) === "EACCES") && (await this.#isDir(path)))) return;
@@ -210,6 +213,7 @@ class LocalWriter extends WriterBase {
     private readonly path: string,
     headerLength: number,
     private readonly tmp: { fh: FileHandle; path: string; ifAbsent: boolean },
+    private readonly handles: SharedReadHandles,
   ) {
     super(path, headerLength);
     this.#position = headerLength;
@@ -231,6 +235,7 @@ class LocalWriter extends WriterBase {
       await this.tmp.fh.sync();
       await this.tmp.fh.close();
       await publish(this.tmp.path, this.path, this.tmp.ifAbsent);
+      this.handles.forget(this.path);
     } catch (e) {
       throw storageError(e, "write", this.path);
     }
