@@ -388,6 +388,17 @@ describe("braid downres vs TensorStore downsample(…, [2,2,2,1], \"mode\")", ()
     });
   });
 
+  it("refuses a window below 1 or a gzip level outside 0..9 before writing anything", async () => {
+    const dir = tempDir("downres");
+    await createBase(dir, truth);
+    const info = readFileSync(join(dir, "info"));
+    for (const bad of [{ window: 0 }, { window: 2.5 }, { gzipLevel: 12 }]) {
+      await expect(planDownres({ dest: fileUrl(dir), scales: [1], ...bad })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    }
+    // The scale was not appended to info.
+    expect(readFileSync(join(dir, "info")).equals(info)).toBe(true);
+  });
+
   it("refuses an info scale whose domain does not follow TensorStore's rule", async () => {
     const dir = tempDir("downres");
     // The floor rule of neuroglancer's docs example (157 → 78) instead of TensorStore's [1, 80).

@@ -8,6 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { forEachConcurrent } from "../../ts/precomputed/pool.js";
 import { runPool } from "../../ts/pipeline/pool.js";
 import { workerExecArgv } from "../../ts/pipeline/worker-argv.js";
 import { requireBuilt } from "../helpers/export.js";
@@ -59,6 +60,25 @@ describe("worker pool", () => {
       expect(o.worker).toBeUndefined();
       expect(o.error?.code).toBe("WORKER_START_FAILED");
       expect(o.error?.message).toMatch(/worker thread \d failed to start: cannot load the addon/);
+    }
+  });
+});
+
+describe("bounded concurrency", () => {
+  it("runs every item once with at most `limit` in flight, and at least one whatever the limit", async () => {
+    for (const limit of [0, Number.NaN, 1, 3, 100]) {
+      const seen: number[] = [];
+      let inFlight = 0;
+      let peak = 0;
+      await forEachConcurrent([5, 6, 7, 8, 9], limit, async (item, i) => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        seen[i] = item;
+        inFlight--;
+      });
+      expect(seen, `limit ${limit}`).toEqual([5, 6, 7, 8, 9]);
+      expect(peak, `limit ${limit}`).toBe(limit >= 1 ? Math.min(limit, 5) : 1);
     }
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { DownsampleMethod } from "../downsample.js";
 import { BraidError } from "../errors.js";
+import { checkGzipLevel } from "../export/settings.js";
 import { ScaleGeometry, type VoxelBox } from "../precomputed/geometry.js";
 import { forEachConcurrent } from "../precomputed/pool.js";
 import { parseInfo, type PrecomputedInfo } from "../precomputed/info.js";
@@ -142,13 +143,18 @@ function taskShapes(output: ScaleGeometry, k: number): TaskShape[] {
  * TensorStore's domain rule (`SPEC_INVALID` otherwise).
  */
 export async function planDownres(options: PlanDownresOptions): Promise<DownresTask[]> {
+  // Options first, before anything (info) is written.
+  if (options.gzipLevel !== undefined) checkGzipLevel(options.gzipLevel);
+  const window = options.window ?? DEFAULT_WINDOW;
+  if (!Number.isInteger(window) || window < 1) {
+    throw new BraidError("INVALID_ARGUMENT", `the downres window (output chunks in flight) must be an integer ≥ 1, got ${window}`);
+  }
   const storageOptions = options.storage ? { storage: options.storage } : {};
   const volume = options.info
     ? new PrecomputedVolume(await openStorage(options.dest, options.storage), parseInfo(options.info), storageOptions)
     : await openPrecomputed(options.dest, storageOptions);
   const scales = [...new Set(options.scales)].sort((a, b) => a - b);
   const info = await prepareScales(volume.storage, volume.info, scales);
-  const window = options.window ?? DEFAULT_WINDOW;
   const indexCacheBytes = options.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES;
   const common = {
     dest: options.dest,

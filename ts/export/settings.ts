@@ -17,11 +17,16 @@ export interface SettingsOptions {
   onlyMissing?: boolean;
 }
 
-export function resolveSettings(o: SettingsOptions): ExportSettings {
-  const gzipLevel = o.gzipLevel ?? DEFAULT_GZIP_LEVEL;
-  if (!Number.isInteger(gzipLevel) || gzipLevel < 0 || gzipLevel > 9) {
-    throw new BraidError("INVALID_ARGUMENT", `gzip level must be an integer 0..9, got ${gzipLevel}`);
+/** `level` if it is a gzip level (an integer 0..9), else `INVALID_ARGUMENT`. */
+export function checkGzipLevel(level: number): number {
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new BraidError("INVALID_ARGUMENT", `gzip level must be an integer 0..9, got ${level}`);
   }
+  return level;
+}
+
+export function resolveSettings(o: SettingsOptions): ExportSettings {
+  const gzipLevel = checkGzipLevel(o.gzipLevel ?? DEFAULT_GZIP_LEVEL);
   return {
     labels: o.supervoxels ? "supervoxels" : "bodies",
     zCompress: checkZCompress(o.zCompress ?? 0),

@@ -1,6 +1,9 @@
 /** Bounded concurrency for I/O-bound loops (chunk reads of a region). */
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; rejects with the first error. */
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight (at least one, whatever `limit`
+ * says: a limit of 0 or NaN must not skip the work); rejects with the first error.
+ */
 export async function forEachConcurrent<T>(
   items: readonly T[],
   limit: number,
@@ -19,5 +22,5 @@ export async function forEachConcurrent<T>(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, Math.floor(limit) || 1), items.length) }, worker));
 }
