@@ -87,7 +87,7 @@ impl BatchDecoder {
                 Unit::Message(framed) => framed,
             };
             if !framed.is_complete(rest.len()) {
-                return Err(truncated(pos + framed.len()));
+                return Err(truncated(pos.saturating_add(framed.len())));
             }
             let header = framed.message.header_type();
             if header == MessageHeader::Schema && pos == first {

@@ -63,7 +63,15 @@ pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
             }
             Unit::Message(framed) => framed,
         };
-        let range = pos as u64..(pos + framed.len()) as u64;
+        // Checked: on 32-bit targets (wasm) a forged body length could wrap the position
+        // back to an earlier message and loop forever.
+        let end = pos.checked_add(framed.len()).ok_or_else(|| {
+            ArrowShardError::Corrupt(format!(
+                "message at byte {pos} claims {} bytes, past what this platform can address",
+                framed.len()
+            ))
+        })?;
+        let range = pos as u64..end as u64;
         match framed.message.header_type() {
             MessageHeader::Schema if !seen_schema => {
                 seen_schema = true;
@@ -85,7 +93,7 @@ pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
                 )));
             }
         }
-        pos += framed.len();
+        pos = end;
     }
     scan.next_offset = pos as u64;
     Ok(scan)

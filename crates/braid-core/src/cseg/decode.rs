@@ -306,7 +306,10 @@ mod tests {
         let huge = decode::<u64>(&enc, [1024, 1024, 1024], 1, [8, 8, 8]).unwrap_err();
         assert_eq!(huge.code(), "CSEG_CORRUPT");
         assert!(huge.to_string().contains("cannot hold 1 channel(s) of 2097152 blocks"), "{huge}");
-        assert_eq!(decoded_len(&enc, [1024, 1024, 1024], 2, [8, 8, 8]).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            decoded_len(&enc, [1024, 1024, 1024], 2, [8, 8, 8]).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
         assert_eq!(decoded_len(&enc, [8, 8, 8], 1, [0, 8, 8]).unwrap_err().code(), "INVALID_ARGUMENT");
     }
 }
