@@ -19,6 +19,27 @@ pub struct VoxelBox {
 }
 
 impl VoxelBox {
+    /// Refuses a box whose end does not fit in `i64` (every other computation relies on it).
+    fn check(&self, what: &str) -> Result<(), Error> {
+        let fits = (0..3)
+            .all(|d| i64::try_from(self.shape[d]).ok().and_then(|s| self.origin[d].checked_add(s)).is_some());
+        if fits {
+            Ok(())
+        } else {
+            Err(Error::InvalidArgument(format!("{what} {self:?} does not fit in i64 coordinates")))
+        }
+    }
+
+    /// The box times per-axis factors; `None` when that leaves `i64` coordinates.
+    fn scaled(&self, f: [usize; 3]) -> Option<VoxelBox> {
+        let mut b = *self;
+        for d in 0..3 {
+            b.origin[d] = self.origin[d].checked_mul(i64::try_from(f[d]).ok()?)?;
+            b.shape[d] = self.shape[d].checked_mul(f[d])?;
+        }
+        b.check("").ok().map(|()| b)
+    }
+
     fn end(&self, d: usize) -> i64 {
         self.origin[d] + self.shape[d] as i64
     }
@@ -72,10 +93,10 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
     step: &DownresStep,
 ) -> Result<Option<Vec<u8>>, Error> {
     let f = step.factors;
-    let wanted = VoxelBox {
-        origin: [0, 1, 2].map(|d| output.origin[d] * f[d] as i64),
-        shape: [0, 1, 2].map(|d| output.shape[d] * f[d]),
-    };
+    check_step(sources, output, step)?;
+    let wanted = output.scaled(f).ok_or_else(|| {
+        Error::InvalidArgument(format!("output box {output:?} times the factors {f:?} overflows"))
+    })?;
     let from = wanted.intersect(&step.source_domain);
     let domain = output_domain(from.origin, from.shape, f)?;
     if domain.origin != output.origin || domain.shape != output.shape {
@@ -122,6 +143,28 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
         return Ok(None);
     }
     encode(&out, output.shape, step.output_encoding).map(Some)
+}
+
+/// Validates what the arithmetic below relies on, so bad arguments are errors, not overflow:
+/// factors in range, boxes that fit in `i64`, an output and block sizes of at most
+/// `MAX_VOXELS` voxels.
+fn check_step(sources: &[SourceChunk<'_>], output: VoxelBox, step: &DownresStep) -> Result<(), Error> {
+    crate::downsample::check_factors(step.factors)?;
+    output.check("output box")?;
+    voxel_count(output.shape)?;
+    step.source_domain.check("source domain")?;
+    for (i, s) in sources.iter().enumerate() {
+        s.bounds.check(&format!("source chunk {i}"))?;
+    }
+    for encoding in [step.source_encoding, step.output_encoding] {
+        if let ChunkEncoding::CompressedSegmentation(block) = encoding {
+            if block.contains(&0) {
+                return Err(Error::InvalidArgument(format!("block size {block:?} has a zero axis")));
+            }
+            voxel_count(block)?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether every compressed_segmentation block of a chunk at `bounds` holds whole windows:
@@ -409,5 +452,32 @@ mod tests {
         let bad = [0u8; 10];
         let src = [SourceChunk { payload: &bad, bounds: VoxelBox { origin: [0; 3], shape: [16; 3] } }];
         assert!(downres_chunk::<u64>(&src, VoxelBox { origin: [0; 3], shape: [8; 3] }, &step).is_err());
+    }
+
+    #[test]
+    fn refuses_arguments_that_would_overflow() {
+        let step = DownresStep {
+            source_domain: VoxelBox { origin: [0; 3], shape: [16; 3] },
+            source_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+            output_encoding: ChunkEncoding::Raw,
+            factors: [2; 3],
+            method: Method::Mode,
+        };
+        let out = VoxelBox { origin: [0; 3], shape: [8; 3] };
+        let code = |sources: &[SourceChunk<'_>], output: VoxelBox, step: &DownresStep| {
+            downres_chunk::<u64>(sources, output, step).unwrap_err().code()
+        };
+        assert_eq!(code(&[], out, &DownresStep { factors: [2, 0, 2], ..step }), "INVALID_ARGUMENT");
+        assert_eq!(code(&[], out, &DownresStep { factors: [2, 2, 9], ..step }), "INVALID_ARGUMENT");
+        let far = VoxelBox { origin: [i64::MAX / 2, 0, 0], shape: [8; 3] };
+        assert_eq!(code(&[], far, &step), "INVALID_ARGUMENT");
+        let wide = VoxelBox { origin: [0; 3], shape: [usize::MAX, 0, 1] };
+        assert_eq!(code(&[], wide, &step), "INVALID_ARGUMENT");
+        let huge_block = ChunkEncoding::CompressedSegmentation([1 << 20, 1 << 20, 1 << 20]);
+        assert_eq!(code(&[], out, &DownresStep { source_encoding: huge_block, ..step }), "INVALID_ARGUMENT");
+        let empty = [0u8; 0];
+        let escaping =
+            [SourceChunk { payload: &empty, bounds: VoxelBox { origin: [i64::MAX, 0, 0], shape: [2; 3] } }];
+        assert_eq!(code(&escaping, out, &step), "INVALID_ARGUMENT");
     }
 }

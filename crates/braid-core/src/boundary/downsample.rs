@@ -102,11 +102,17 @@ impl Request {
 
 fn voxel_box(v: &[f64], what: &str) -> Result<VoxelBox, Error> {
     match v {
-        [ox, oy, oz, sx, sy, sz] => Ok(VoxelBox {
-            origin: origin(&[*ox, *oy, *oz])?,
-            shape: [*sx, *sy, *sz]
-                .map(|s| if s >= 0.0 && s.fract() == 0.0 { s as usize } else { usize::MAX }),
-        }),
+        [ox, oy, oz, sx, sy, sz] => {
+            let extent = |s: f64| {
+                (s >= 0.0 && s.fract() == 0.0 && s < 9.0e15).then_some(s as usize).ok_or_else(|| {
+                    Error::InvalidArgument(format!("{what} extent {s} is not a whole number of voxels"))
+                })
+            };
+            Ok(VoxelBox {
+                origin: origin(&[*ox, *oy, *oz])?,
+                shape: [extent(*sx)?, extent(*sy)?, extent(*sz)?],
+            })
+        }
         _ => Err(Error::InvalidArgument(format!("{what} needs 6 numbers (origin, shape), got {}", v.len()))),
     }
 }
@@ -153,6 +159,12 @@ pub fn chunk(
             bounds: voxel_box(&boxes[6 * i..6 * i + 6], "box")?,
         });
         at = end;
+    }
+    if at != payloads.len() {
+        return Err(Error::InvalidArgument(format!(
+            "the payload lengths add up to {at} bytes, but {} were passed",
+            payloads.len()
+        )));
     }
     let step = DownresStep {
         source_domain: voxel_box(source_domain, "source domain")?,

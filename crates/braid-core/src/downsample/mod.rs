@@ -14,6 +14,7 @@ mod row;
 mod vote;
 mod walk;
 
+pub(crate) use domain::check_factors;
 pub use domain::{Domain, output_domain};
 pub use error::DownsampleError;
 
