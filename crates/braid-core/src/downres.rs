@@ -33,9 +33,9 @@ impl VoxelBox {
     /// The box times per-axis factors; `None` when that leaves `i64` coordinates.
     fn scaled(&self, f: [usize; 3]) -> Option<VoxelBox> {
         let mut b = *self;
-        for d in 0..3 {
-            b.origin[d] = self.origin[d].checked_mul(i64::try_from(f[d]).ok()?)?;
-            b.shape[d] = self.shape[d].checked_mul(f[d])?;
+        for (d, &f) in f.iter().enumerate() {
+            b.origin[d] = self.origin[d].checked_mul(i64::try_from(f).ok()?)?;
+            b.shape[d] = self.shape[d].checked_mul(f)?;
         }
         b.check("").ok().map(|()| b)
     }
