@@ -113,9 +113,11 @@ interface BaseOptions {
 }
 
 /** Creates a volume whose scale 0 holds `volume` (sharded, TensorStore's chunk order). */
-async function createBase(dir: string, volume: BigUint64Array, options: BaseOptions = {}): Promise<void> {
+/** Writes the base scale to `target`, a directory or a storage URL. */
+async function createBase(target: string, volume: BigUint64Array, options: BaseOptions = {}): Promise<void> {
   const info = infoWith([{ ...BASE_SCALE, ...options.base }, ...(options.extraScales ?? [])]);
-  const scale = (await createPrecomputed(fileUrl(dir), info)).scale(0);
+  const url = /^[a-z]+:\/\//.test(target) ? target : fileUrl(target);
+  const scale = (await createPrecomputed(url, info)).scale(0);
   const g = scale.geometry;
   for (const { shard } of g.shards()!) {
     const ids = chunkIdsInShard(scale.info.sharding!, g.size, g.chunkSize, shard);
@@ -474,6 +476,21 @@ describe("braid downres runs: resume, workers, CLI, gs://", () => {
     // Both threads took tasks; none fell back to this thread.
     expect(threads).toEqual(new Set([0, 1]));
     expectSameFiles(snapshot(dir), reference, "2 workers");
+  });
+
+  it("a memory:// volume runs in this thread whatever `workers` says, and writes the same bytes", async () => {
+    const url = "memory://downres-workers/vol";
+    await createBase(url, groundTruth());
+    const summary = await downresVolume({ dest: url, scales: [1, 2, 3], workers: 2 });
+    expect(summary.ok, JSON.stringify(summary.failures.map((f) => f.error?.message))).toBe(true);
+    const storage = await openStorage(url);
+    let compared = 0;
+    for (const [path, bytes] of reference) {
+      if (!/^(16|32|64)_\d+_\d+\//.test(path)) continue;
+      expect(Buffer.from((await storage.read(path))!).equals(bytes), path).toBe(true);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(3);
   });
 
   it("CLI: builds scales with a summary; a corrupt source shard fails its task, exit 1, other shards complete", async () => {

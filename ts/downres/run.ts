@@ -3,6 +3,8 @@
  * per output shard spread over worker threads. A scale with failed tasks still completes its
  * other shards, but the scales after it are not started (they would read a partial source).
  */
+import { defaultWorkers } from "../export/cores.js";
+import { sharedAcrossThreads } from "../export/storages.js";
 import type { TaskOutcome } from "../pipeline/pool.js";
 import type { ProgressDelta } from "../pipeline/tasks.js";
 import "./handler.js";
@@ -20,7 +22,10 @@ export interface DownresEvents {
 }
 
 export interface DownresOptions extends Omit<PlanDownresOptions, "measure"> {
-  /** Worker threads (default: all cores); 0 runs tasks in this thread. */
+  /**
+   * Worker threads (default: all cores); 0 runs tasks in this thread, as does a `memory://`
+   * volume, whose store each thread would see empty.
+   */
   workers?: number;
   on?: DownresEvents;
 }
@@ -49,11 +54,6 @@ export interface DownresSummary {
   written: number;
   bytes: number;
   seconds: number;
-}
-
-async function defaultWorkers(): Promise<number> {
-  const { availableParallelism } = await import("node:os");
-  return availableParallelism();
 }
 
 function summarize(scale: number, outcomes: DownresOutcome[], seconds: number): DownresScaleSummary {
@@ -90,7 +90,9 @@ export async function runDownresTasks(
 ): Promise<DownresSummary> {
   // Imported here so that the package's browser entry never loads worker_threads.
   const { runPool } = await import("../pipeline/pool.js");
-  const workers = options.workers ?? (await defaultWorkers());
+  // Threads would each see an empty store of their own behind a memory:// URL.
+  const shared = tasks.every((t) => sharedAcrossThreads(t.dest));
+  const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
   const on = options.on ?? {};
   const scales = [...new Set(tasks.map((t) => t.scale))].sort((a, b) => a - b);
   const summaries: DownresScaleSummary[] = [];
