@@ -78,6 +78,20 @@ export function parseDownresManifest(value: unknown, where: string): DownresMani
   if (!Array.isArray(m.stages) || m.stages.some((s) => !Number.isInteger(s?.scale) || !Array.isArray(s.tasks))) {
     throw bad("stages must be an array of {scale, tasks}");
   }
+  const vec3 = (v: unknown) => Array.isArray(v) && v.length === 3 && v.every(Number.isInteger);
+  for (const stage of m.stages) {
+    stage.tasks.forEach((task, i) => {
+      const at = `scale ${stage.scale} task ${i}`;
+      if (!Array.isArray(task?.units)) throw bad(`${at}: units must be an array of downres tasks`);
+      for (const u of task.units as Partial<DownresTask>[]) {
+        if (typeof u?.dest !== "string" || u.scale !== stage.scale) throw bad(`${at}: a unit lacks dest or is not for scale ${stage.scale}`);
+        const shard = typeof u.shard === "string" && /^\d+$/.test(u.shard);
+        const cells = typeof u.cells === "object" && u.cells !== null && vec3(u.cells.origin) && vec3(u.cells.shape);
+        if (shard === cells) throw bad(`${at}: a unit needs a decimal shard number or a cells box, not ${JSON.stringify(u.shard ?? u.cells)}`);
+        if (u.method !== "mode" && u.method !== "mode-nonzero") throw bad(`${at}: method ${JSON.stringify(u.method)} is not mode or mode-nonzero`);
+      }
+    });
+  }
   return m as DownresManifest;
 }
 

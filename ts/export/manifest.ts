@@ -103,6 +103,16 @@ export function parseManifest(value: unknown, where: string): Manifest {
   if (typeof m.source !== "string" || typeof m.dest !== "string") throw bad("source and dest must be strings");
   if (!Array.isArray(m.tasks)) throw bad("tasks must be an array");
   if (typeof m.settings !== "object" || m.settings === null) throw bad("settings missing");
+  if (!Array.isArray(m.scales) || m.scales.some((s) => !Number.isInteger(s?.scale))) throw bad("scales must be an array of {scale, …}");
+  m.tasks.forEach((task, i) => {
+    if (!Array.isArray(task?.units)) throw bad(`task ${i}: units must be an array`);
+    for (const u of task.units as Partial<ExportUnit>[]) {
+      const shards = Array.isArray(u?.shards) && u.shards.every((x) => typeof x === "string" && /^\d+$/.test(x));
+      if (!Number.isInteger(u?.scale) || !Array.isArray(u?.files) || !shards) {
+        throw bad(`task ${i}: a unit needs a scale, files and decimal shard numbers`);
+      }
+    }
+  });
   return { ...(m as Manifest), info: parseInfo(m.info ?? {}) };
 }
 

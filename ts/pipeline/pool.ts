@@ -108,7 +108,10 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
             startFailure ??= new BraidError("WORKER_START_FAILED", `worker thread ${index} failed to start: ${e.message}`, { cause: e });
           }
           // A crashed thread fails its task; the remaining tasks go to the other workers.
-          if (current) end({ input: current.input, ok: false, error: fromBackendError(e), seconds: 0, worker: index });
+          if (current) {
+            const error = new BraidError("WORKER_CRASHED", `worker thread ${index} crashed: ${e.message}`, { cause: e });
+            end({ input: current.input, ok: false, error, seconds: 0, worker: index });
+          }
           current = undefined;
           resolveWorker();
         });

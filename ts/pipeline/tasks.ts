@@ -3,6 +3,7 @@
  * its handler runs inside a worker thread (or in-process) and reports progress as it goes.
  * Pipelines register their handlers in `handlers.ts` so every worker knows every kind.
  */
+import { BraidError } from "../errors.js";
 
 /** Counters a task reports while it runs; the pool sums them across tasks and workers. */
 export interface ProgressDelta {
@@ -29,6 +30,6 @@ export function registerTask<I, O>(kind: string, handler: TaskHandler<I, O>): vo
 
 export function taskHandler(kind: string): TaskHandler {
   const h = registry.get(kind);
-  if (!h) throw new Error(`no task handler registered for "${kind}"`);
+  if (!h) throw new BraidError("INVALID_ARGUMENT", `no task handler registered for "${kind}"`);
   return h;
 }
