@@ -210,6 +210,15 @@ async function verifyUnit(ctx: ScaleContext, unit: ExportUnit): Promise<void> {
 }
 
 async function checkValues(ctx: ScaleContext): Promise<void> {
+  try {
+    await compareSamples(ctx);
+  } finally {
+    // The index check freed these readers; reading sample rows opened their decoders again.
+    for (const reader of new Set(ctx.sample.items.flatMap((c) => c.blocks.map((b) => b.reader)))) reader.free();
+  }
+}
+
+async function compareSamples(ctx: ScaleContext): Promise<void> {
   for (const c of ctx.sample.items) {
     const want = await referenceChunk(ctx.mapping, c.cell, c.blocks, ctx.supervoxels);
     const got = await ctx.scale.readChunk(c.cell);
