@@ -27,3 +27,12 @@ it("export --downres 1-2 writes scales 1 and 2 equal to mode downsampling of the
     expect(await cur.readRegion(domain(cur))).toEqual(expected.data);
   }
 });
+
+it("export --json --downres is refused up front (the pyramid's text report would corrupt the JSON)", () => {
+  const dest = tempDir("xdr-json");
+  dirs.push(dest);
+  const r = braid(["export", "--source", dest, "--dest", dest, "--spec", join(dest, "spec.json"), "--json", "--downres", "1"]);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  expect(r.stderr).toMatch(/--json cannot be combined with --downres/);
+});

@@ -5,7 +5,7 @@
 import { exportVolume } from "../../export/export.js";
 import { readJsonLocation } from "../../export/locations.js";
 import { formatPlan, formatSummary } from "../../export/summary.js";
-import { intOption, required, scaleList, type Command, type OptionValues } from "../command.js";
+import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
 import { downres } from "./downres.js";
 
 const usage = `options:
@@ -63,6 +63,8 @@ export const exportCommand: Command = {
     "downres-method": { type: "string" },
   },
   async run(values) {
+    // The pyramid's report is text; mixed into stdout it would break the JSON.
+    if (values.json && typeof values.downres === "string") throw new UsageError("--json cannot be combined with --downres; run braid downres after the export");
     const args = await exportArguments(values);
     const workers = values.workers === undefined ? undefined : intOption(values, "workers", 0);
     const result = await exportVolume({
