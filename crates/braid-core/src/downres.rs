@@ -6,19 +6,13 @@
 
 use crate::Error;
 use crate::cseg::{self, Label};
-use crate::downsample::{Method, downsample_into, output_domain};
+use crate::downsample::{Domain, Method, downsample_into, output_domain};
 use crate::volume::{Shape, voxel_count};
 
-/// A box of voxels: absolute origin and extent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VoxelBox {
-    /// Absolute coordinate of the first voxel.
-    pub origin: [i64; 3],
-    /// Extent per axis.
-    pub shape: Shape,
-}
+/// A box of voxels: absolute origin and extent (the downsampler's [`Domain`]).
+pub type VoxelBox = Domain;
 
-impl VoxelBox {
+impl Domain {
     /// Refuses a box whose end does not fit in `i64` (every other computation relies on it).
     fn check(&self, what: &str) -> Result<(), Error> {
         let fits = (0..3)
