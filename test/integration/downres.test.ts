@@ -35,8 +35,7 @@ import { repoRoot, rng } from "../helpers/data.js";
 import { startFakeGcs } from "../helpers/fake-gcs.js";
 import { runPython, tensorstoreRead } from "../helpers/python.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-
-const product = (v: Vec3) => v[0] * v[1] * v[2];
+import { bytesOf, crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
 
 const SIZE: Vec3 = [157, 119, 83];
 const OFFSET: Vec3 = [3, -5, 7];
@@ -80,7 +79,7 @@ const BLOBS = Array.from({ length: 13 }, (_, i) => (i === 4 ? 0n : 0xfedc_ba98_0
  */
 function groundTruth(): BigUint64Array {
   const next = rng(11n);
-  const out = new BigUint64Array(product(SIZE));
+  const out = new BigUint64Array(voxelCount(SIZE));
   let i = 0;
   for (let z = 0; z < SIZE[2]; z++)
     for (let y = 0; y < SIZE[1]; y++)
@@ -89,19 +88,6 @@ function groundTruth(): BigUint64Array {
         if (z >= 40 && z < 60) out[i] = NOISE[Number(next() & 3n)]!;
         else out[i] = BLOBS[(Math.floor(x / 7) * 3 + Math.floor(y / 5) * 7 + Math.floor(z / 6) * 11) % 13]!;
       }
-  return out;
-}
-
-/** The part of `volume` (covering `domain`) inside `box`. */
-function crop(volume: BigUint64Array, domain: VoxelBox, box: VoxelBox): BigUint64Array {
-  const [dx, dy] = domain.shape;
-  const [bx, by, bz] = box.shape;
-  const out = new BigUint64Array(bx * by * bz);
-  for (let z = 0; z < bz; z++)
-    for (let y = 0; y < by; y++) {
-      const src = box.origin[0] - domain.origin[0] + dx * (y + box.origin[1] - domain.origin[1] + dy * (z + box.origin[2] - domain.origin[2]));
-      out.set(volume.subarray(src, src + bx), bx * (y + by * z));
-    }
   return out;
 }
 
@@ -130,14 +116,6 @@ async function createBase(target: string, volume: BigUint64Array, options: BaseO
   }
 }
 
-const bytesOf = (a: BigUint64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-
-function expectSameVoxels(actual: BigUint64Array, expected: BigUint64Array, what: string): void {
-  expect(actual.length, `${what}: voxel count`).toBe(expected.length);
-  if (bytesOf(actual).equals(bytesOf(expected))) return;
-  const i = actual.findIndex((v, k) => v !== expected[k]);
-  expect(`${what}: voxel ${i} = ${actual[i]}`).toBe(`${what}: voxel ${i} = ${expected[i]}`);
-}
 
 interface Downsampled {
   origin: Vec3;
@@ -182,7 +160,7 @@ async function expectTensorStorePyramid(dir: string, n: number): Promise<void> {
 
 /** DVID's rule, voxel by voxel: the most frequent non-zero label, ties to the smaller; 0 if none. */
 function naiveModeNonzero(input: BigUint64Array, domain: VoxelBox, outDomain: VoxelBox): BigUint64Array {
-  const out = new BigUint64Array(product(outDomain.shape));
+  const out = new BigUint64Array(voxelCount(outDomain.shape));
   const [sx, sy] = domain.shape;
   let i = 0;
   for (let z = 0; z < outDomain.shape[2]; z++)

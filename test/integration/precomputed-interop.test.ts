@@ -23,8 +23,7 @@ import {
 import { runPython } from "../helpers/python.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-
-const voxelCount = (s: Vec3) => s[0] * s[1] * s[2];
+import { bytesOf, crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
 
 interface Case {
   name: string;
@@ -148,30 +147,7 @@ function labels(c: Case): BigUint64Array {
   return out;
 }
 
-/** The part of an x-fastest volume covering `domain` that lies in `box`. */
-function crop(volume: BigUint64Array, domain: VoxelBox, box: VoxelBox): BigUint64Array {
-  const [dx, dy] = domain.shape;
-  const [bx, by, bz] = box.shape;
-  const out = new BigUint64Array(bx * by * bz);
-  for (let z = 0; z < bz; z++)
-    for (let y = 0; y < by; y++) {
-      const [x0, y0, z0] = [0, 1, 2].map((d) => box.origin[d]! - domain.origin[d]!) as [number, number, number];
-      const src = x0 + dx * (y + y0 + dy * (z + z0));
-      out.set(volume.subarray(src, src + bx), bx * (y + by * z));
-    }
-  return out;
-}
-
-const bytesOf = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const isZero = (v: BigUint64Array) => v.every((x) => x === 0n);
-
-/** Voxel equality with the first difference named (toEqual on 10⁵ bigints is slow and unreadable). */
-function expectSameVoxels(actual: BigUint64Array, expected: BigUint64Array, what: string): void {
-  expect(actual.length, `${what}: voxel count`).toBe(expected.length);
-  if (bytesOf(actual).equals(bytesOf(expected))) return;
-  const i = actual.findIndex((v, k) => v !== expected[k]);
-  expect(`${what}: voxel ${i} = ${actual[i]}`).toBe(`${what}: voxel ${i} = ${expected[i]}`);
-}
 
 function allCells(scale: PrecomputedScale): Vec3[] {
   const [gx, gy, gz] = scale.geometry.gridShape;
