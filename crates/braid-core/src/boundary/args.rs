@@ -2,6 +2,7 @@
 //! typed arrays, sentinel levels), shared by the Node and WebAssembly bindings.
 
 use crate::Error;
+use crate::compress::CompressError;
 use crate::transcode::TranscodeOptions;
 use crate::volume::Shape;
 
@@ -26,8 +27,11 @@ pub fn shape4(v: &[u32], what: &str) -> Result<(Shape, usize), Error> {
 pub fn gzip_level(level: Option<i32>) -> Result<Option<u32>, Error> {
     match level {
         None | Some(-1) => Ok(None),
-        Some(l) if (0..=9).contains(&l) => Ok(Some(l as u32)),
-        Some(l) => Err(Error::InvalidArgument(format!("gzip level {l} is not in 0..=9"))),
+        Some(l) => {
+            let level = u32::try_from(l).map_err(|_| CompressError::InvalidLevel(l))?;
+            crate::compress::check_gzip_level(level)?;
+            Ok(Some(level))
+        }
     }
 }
 

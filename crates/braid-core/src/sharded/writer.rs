@@ -111,9 +111,7 @@ impl ShardWriter {
     /// [`DEFAULT_GZIP_LEVEL`] (TensorStore uses 9). gzip bytes are never byte-comparable across
     /// deflate libraries, so this only trades speed for size.
     pub fn with_gzip_level(mut self, level: u32) -> Result<Self, ShardedError> {
-        if level > 9 {
-            return Err(ShardedError::InvalidArgument(format!("gzip level {level} is not in 0..=9")));
-        }
+        crate::compress::check_gzip_level(level)?;
         self.gzip_level = level;
         Ok(self)
     }
