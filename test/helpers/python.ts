@@ -21,6 +21,7 @@ export function runPython(script: string, args: string[], env: NodeJS.ProcessEnv
 }
 
 export interface TensorStoreRead {
+  /** The voxels, uint32 volumes widened to uint64. */
   data: BigUint64Array;
   origin: [number, number, number];
   shape: [number, number, number];
@@ -29,7 +30,13 @@ export interface TensorStoreRead {
 /** Reads a precomputed volume (whole scale, or a box) through TensorStore. */
 export function tensorstoreRead(
   url: string,
-  options: { scaleIndex?: number; box?: [number, number, number, number, number, number]; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    scaleIndex?: number;
+    box?: [number, number, number, number, number, number];
+    env?: NodeJS.ProcessEnv;
+    /** The data type the volume must have (default uint64); uint32 is widened. */
+    dtype?: "uint64" | "uint32";
+  } = {},
 ): TensorStoreRead {
   const dir = mkdtempSync(join(tmpdir(), "braid-ts-"));
   const out = join(dir, "volume.raw");
@@ -41,8 +48,13 @@ export function tensorstoreRead(
     shape: [number, number, number];
     dtype: string;
   };
-  if (meta.dtype !== "uint64") throw new Error(`expected uint64, TensorStore read ${meta.dtype}`);
   const raw = readFileSync(out);
   rmSync(dir, { recursive: true, force: true });
-  return { data: new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8), origin: meta.origin, shape: meta.shape };
+  const expected = options.dtype ?? "uint64";
+  if (meta.dtype !== expected) throw new Error(`expected ${expected}, TensorStore read ${meta.dtype}`);
+  const data =
+    meta.dtype === "uint64"
+      ? new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8)
+      : BigUint64Array.from(new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4), BigInt);
+  return { data, origin: meta.origin, shape: meta.shape };
 }

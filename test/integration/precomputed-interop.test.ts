@@ -20,7 +20,7 @@ import {
   type Vec3,
   type VoxelBox,
 } from "braid-seg";
-import { runPython } from "../helpers/python.js";
+import { runPython, tensorstoreRead } from "../helpers/python.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
 import { bytesOf, crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
@@ -206,20 +206,12 @@ function tensorstoreWrite(dir: string, info: PrecomputedInfo, volume: BigUint64A
   runPython("write_precomputed.py", [dir, "--info", join(work, "info.json"), "--volume", join(work, "volume.raw")]);
 }
 
-/**
- * TensorStore's read of a box (or everything), widened to uint64. Calls the oracle directly:
- * the shared helper reads uint64 only and passes `--box` so that negative origins parse as flags.
- */
+/** TensorStore's read of a box (or everything), widened to uint64, of the data type `info` says. */
 function tensorstoreReadBox(url: string, info: PrecomputedInfo, box?: VoxelBox, env?: NodeJS.ProcessEnv): BigUint64Array {
-  const out = join(tempDir("precomputed"), "volume.raw");
-  const args = [url, "--out", out];
-  if (box) args.push(`--box=${[...box.origin, ...box.origin.map((o, d) => o + box.shape[d]!)].join(",")}`);
-  const meta = JSON.parse(runPython("read_precomputed.py", args, env)) as { dtype: string };
-  expect(meta.dtype).toBe(info.data_type);
-  const raw = readFileSync(out);
-  return info.data_type === "uint64"
-    ? new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8)
-    : BigUint64Array.from(new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4), BigInt);
+  const end = box?.origin.map((o, d) => o + box.shape[d]!);
+  const dtype = info.data_type === "uint32" ? "uint32" : "uint64";
+  const boxArg = box ? { box: [...box.origin, ...end!] as [number, number, number, number, number, number] } : {};
+  return tensorstoreRead(url, { ...boxArg, dtype, ...(env ? { env } : {}) }).data;
 }
 
 /** A few boxes crossing chunk (and shard) boundaries, including the clipped far corner. */

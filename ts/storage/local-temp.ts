@@ -1,7 +1,8 @@
 /**
  * Temporary files of local writes: `.<name>.braid-tmp-<host>-<pid>-<hex>` next to the target,
  * hidden from `list`. A killed run leaves its temporaries behind (a shard's can be gigabytes);
- * the next writer of the same key removes those whose process is gone. Only this host's are
+ * the next streamed write (`createWriter`: shards) of the same key removes those whose
+ * process is gone; small objects' temporaries are too small to hunt for. Only this host's are
  * judged, since a pid means nothing on another machine sharing the filesystem, and only once
  * untouched for a minute: containers sharing a volume may share a hostname but not pid
  * numbers, and a live writer appends far more often than that.
