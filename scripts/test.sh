@@ -9,7 +9,7 @@ log "build: native addon, wasm, TypeScript"
 pnpm run build
 log "cargo test"
 cargo test -p braid-core --quiet
-cargo test -p braid-core --quiet --no-default-features --lib  # the pure-Rust zstd used by wasm
+cargo test -p braid-core --quiet --no-default-features  # again with the pure-Rust zstd the wasm build uses
 log "type check"
 pnpm run typecheck
 log "vitest"
