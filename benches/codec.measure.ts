@@ -8,9 +8,9 @@
 import { createHash } from "node:crypto";
 import { expect, it } from "vitest";
 import type { BackendName } from "braid-seg";
-import { loadNative } from "../ts/backends/native.js";
-import { loadWasmNode } from "../ts/backends/wasm-node.js";
-import { setBackend } from "../ts/runtime.js";
+import { loadNative } from "../ts/backend/native.js";
+import { loadWasmNode } from "../ts/backend/wasm-node.js";
+import { setBackend } from "../ts/backend/backend.js";
 import { CHUNK_BYTES, loadCodecInputs, OPS, outputBytes } from "./codec.fixture.js";
 import { report } from "./report.js";
 

@@ -28,7 +28,7 @@ import {
   type ShardChunk,
   type Vec3,
 } from "braid-seg";
-import { synthSpec } from "../ts/export/synth-spec.js";
+import { synthSpec } from "../ts/jobs/synth/synth-spec.js";
 import { repoRoot } from "../test/helpers/data.js";
 import { python } from "../test/helpers/python.js";
 import { report } from "./report.js";

@@ -19,7 +19,7 @@ import {
   type ShardChunk,
   type Vec3,
 } from "braid-seg";
-import { synthSpec } from "../ts/export/synth-spec.js";
+import { synthSpec } from "../ts/jobs/synth/synth-spec.js";
 import { peakRssMiB, report } from "./report.js";
 
 const CHUNK: Vec3 = [64, 64, 64];

@@ -3,9 +3,9 @@
  * MANIFEST_INVALID error naming the file and the task, never a TypeError inside a worker.
  */
 import { describe, expect, it } from "vitest";
-import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest } from "../../ts/downres/manifest.js";
-import { MANIFEST_FORMAT, parseManifest } from "../../ts/export/manifest.js";
-import { synthSpec } from "../../ts/export/synth-spec.js";
+import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest } from "../../ts/jobs/manifests/downres-manifest.js";
+import { MANIFEST_FORMAT, parseManifest } from "../../ts/jobs/manifests/export-manifest.js";
+import { synthSpec } from "../../ts/jobs/synth/synth-spec.js";
 
 const WHERE = "gs://b/seg/manifest.json";
 

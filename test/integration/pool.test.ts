@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { forEachConcurrent } from "../../ts/precomputed/pool.js";
+import { forEachConcurrent } from "../../ts/volume/concurrency.js";
 import { runPool } from "../../ts/pipeline/pool.js";
 import { workerExecArgv } from "../../ts/pipeline/worker-argv.js";
 import { requireBuilt } from "../helpers/export.js";

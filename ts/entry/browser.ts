@@ -2,8 +2,8 @@
  * Browser entry (`braid-seg` under the `browser` condition, and `braid-seg/wasm`):
  * WebAssembly, loaded by `await init()` (optionally given the `.wasm` URL, bytes or module).
  */
-import { initWasm, wasmBackend } from "../backends/wasm.js";
-import { setBackend, setInitializer } from "../runtime.js";
+import { initWasm, wasmBackend } from "../backend/wasm.js";
+import { setBackend, setInitializer } from "../backend/backend.js";
 
 let loading: Promise<void> | undefined;
 

@@ -1,7 +1,7 @@
 /** `braid-seg/native`: the napi addon or an error, never a fallback. */
-import { loadNative } from "../backends/native.js";
+import { loadNative } from "../backend/native.js";
 import { BraidError } from "../errors.js";
-import { setBackend } from "../runtime.js";
+import { setBackend } from "../backend/backend.js";
 
 try {
   setBackend(loadNative(), "native");

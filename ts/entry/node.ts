@@ -2,10 +2,10 @@
  * Node entry (`braid-seg`): the native addon, or WebAssembly with a one-line warning when no
  * binary loads. `BRAID_BACKEND=native|wasm` forces one.
  */
-import { loadNative } from "../backends/native.js";
-import { loadWasmNode } from "../backends/wasm-node.js";
+import { loadNative } from "../backend/native.js";
+import { loadWasmNode } from "../backend/wasm-node.js";
 import { BraidError } from "../errors.js";
-import { setBackend } from "../runtime.js";
+import { setBackend } from "../backend/backend.js";
 
 const forced = process.env.BRAID_BACKEND;
 if (forced !== undefined && forced !== "" && forced !== "native" && forced !== "wasm") {

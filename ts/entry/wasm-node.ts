@@ -1,6 +1,6 @@
 /** `braid-seg/wasm` in Node: WebAssembly, instantiated synchronously on import. */
-import { loadWasmNode } from "../backends/wasm-node.js";
-import { setBackend } from "../runtime.js";
+import { loadWasmNode } from "../backend/wasm-node.js";
+import { setBackend } from "../backend/backend.js";
 
 setBackend(loadWasmNode(), "wasm");
 

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import "../entry/node.js";
-import "./handlers.js";
+import "../jobs/handlers.js";
 import { fromBackendError } from "../errors.js";
 import { taskHandler, type ProgressDelta } from "./tasks.js";
 import type { TaskMessage, WorkerMessage } from "./protocol.js";

@@ -3,10 +3,10 @@
  * (several shards, a clipped edge, supervoxels agglomerated into bodies), exported to
  * neuroglancer precomputed, verified voxel by voxel against the DVID decode.
  */
-import { exportVolume } from "../../export/export.js";
-import { formatSummary } from "../../export/summary.js";
-import { synthExport } from "../../export/synth.js";
-import { formatVerifyReport, verifyExport } from "../../export/verify.js";
+import { exportVolume } from "../../jobs/export/export.js";
+import { formatSummary } from "../../jobs/export/summary.js";
+import { synthExport } from "../../jobs/synth/synth.js";
+import { formatVerifyReport, verifyExport } from "../../jobs/verify/verify.js";
 import type { Vec3 } from "../../types.js";
 import { intOption, type Command } from "../command.js";
 

@@ -2,9 +2,9 @@
  * `braid export`: a DVID export to a sharded neuroglancer precomputed volume on all cores,
  * with a progress line, a summary, and a non-zero exit when anything failed.
  */
-import { exportVolume } from "../../export/export.js";
-import { readJsonLocation } from "../../export/locations.js";
-import { formatPlan, formatSummary } from "../../export/summary.js";
+import { exportVolume } from "../../jobs/export/export.js";
+import { readJsonLocation } from "../../storage/locations.js";
+import { formatPlan, formatSummary } from "../../jobs/export/summary.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
 import { downres } from "./downres.js";
 

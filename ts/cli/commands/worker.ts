@@ -3,11 +3,11 @@
  * manifest's format. Idempotent: existing shards are skipped and writes are atomic, so a
  * retried or duplicated task is harmless.
  */
-import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest, runDownresManifestTask } from "../../downres/index.js";
-import { readJsonLocation } from "../../export/locations.js";
-import { parseManifest } from "../../export/manifest.js";
-import { formatSummary } from "../../export/summary.js";
-import { runManifestTask } from "../../export/worker.js";
+import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest, runDownresManifestTask } from "../../jobs/downres/index.js";
+import { readJsonLocation } from "../../storage/locations.js";
+import { parseManifest } from "../../jobs/manifests/export-manifest.js";
+import { formatSummary } from "../../jobs/export/summary.js";
+import { runManifestTask } from "../../jobs/manifests/export-worker.js";
 import { intOption, required, type Command } from "../command.js";
 import { downresReporting } from "./downres.js";
 

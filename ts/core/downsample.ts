@@ -1,0 +1,104 @@
+/** Majority-vote (mode) downsampling, identical to TensorStore's `mode` (or DVID's rule). */
+import { call } from "../errors.js";
+import { current } from "../backend/backend.js";
+import type { Vec3 } from "../types.js";
+
+/**
+ * `"mode"`: TensorStore — most frequent value, ties to the smallest, 0 votes like any label.
+ * `"mode-nonzero"`: DVID downres — 0 never beats a non-zero label, ties to the smaller.
+ */
+export type DownsampleMethod = "mode" | "mode-nonzero";
+
+export interface DownsampleOptions {
+  method?: DownsampleMethod;
+  /** Absolute voxel coordinate of the input's first voxel; windows are anchored at 0. */
+  origin?: Vec3;
+}
+
+export interface Downsampled<T extends BigUint64Array | Uint32Array> {
+  data: T;
+  /** `[floor(o / f)]` per axis. */
+  origin: Vec3;
+  /** `ceil((o + s) / f) - floor(o / f)` per axis. */
+  shape: Vec3;
+}
+
+/** Downsamples an x-fastest label volume by integer factors (1–4 per axis). */
+export function downsampleMode<T extends BigUint64Array | Uint32Array>(
+  volume: T,
+  shape: Vec3,
+  factors: Vec3,
+  options: DownsampleOptions = {},
+): Downsampled<T> {
+  const b = current();
+  const method = (options.method ?? "mode") === "mode" ? 0 : 1;
+  const origin = Float64Array.from(options.origin ?? [0, 0, 0]);
+  const s = Uint32Array.from(shape);
+  const f = Uint32Array.from(factors);
+  const out = call(() =>
+    volume instanceof BigUint64Array
+      ? b.downsampleU64(volume, origin, s, f, method)
+      : b.downsampleU32(volume as Uint32Array, origin, s, f, method),
+  );
+  return {
+    data: out.data as T,
+    origin: [out.origin[0]!, out.origin[1]!, out.origin[2]!],
+    shape: [out.shape[0]!, out.shape[1]!, out.shape[2]!],
+  };
+}
+
+/** How a scale's chunks are stored: raw little-endian labels or compressed_segmentation. */
+export type ChunkEncodingSpec = "raw" | { compressedSegmentation: Vec3 };
+
+export interface SourcePayload {
+  /** Stored bytes after undoing the shard's data encoding. */
+  payload: Uint8Array;
+  /** The chunk's clipped voxel box. */
+  box: { origin: Vec3; shape: Vec3 };
+}
+
+export interface DownresStep {
+  /** The whole source scale's domain: windows never reach outside it. */
+  sourceDomain: { origin: Vec3; shape: Vec3 };
+  sourceEncoding: ChunkEncodingSpec;
+  outputEncoding: ChunkEncodingSpec;
+  labelBits: 32 | 64;
+  factors: Vec3;
+  method: DownsampleMethod;
+}
+
+const encodingWords = (e: ChunkEncodingSpec): number[] => (e === "raw" ? [0, 0, 0, 0] : [1, ...e.compressedSegmentation]);
+const boxWords = (b: { origin: Vec3; shape: Vec3 }): number[] => [...b.origin, ...b.shape];
+
+/**
+ * One output chunk of a pyramid step, entirely in the core: the stored payloads of the source
+ * chunks under `output` (absent chunks are 0 and vote) are decoded, mode-downsampled with
+ * windows anchored at 0 and encoded. Returns the output payload, or null when it is all 0.
+ */
+export function downresChunk(
+  sources: readonly SourcePayload[],
+  output: { origin: Vec3; shape: Vec3 },
+  step: DownresStep,
+): Uint8Array | null {
+  const total = sources.reduce((n, s) => n + s.payload.byteLength, 0);
+  const payloads = new Uint8Array(total);
+  let at = 0;
+  for (const s of sources) {
+    payloads.set(s.payload, at);
+    at += s.payload.byteLength;
+  }
+  const out = call(() =>
+    current().downresChunk(
+      payloads,
+      Uint32Array.from(sources, (s) => s.payload.byteLength),
+      Float64Array.from(sources.flatMap((s) => boxWords(s.box))),
+      Float64Array.from(boxWords(step.sourceDomain)),
+      Float64Array.from(boxWords(output)),
+      Uint32Array.from([...encodingWords(step.sourceEncoding), ...encodingWords(step.outputEncoding)]),
+      step.labelBits,
+      Uint32Array.from(step.factors),
+      step.method === "mode" ? 0 : 1,
+    ),
+  );
+  return out ?? null;
+}

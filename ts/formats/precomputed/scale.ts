@@ -1,0 +1,214 @@
+/**
+ * One scale of a precomputed volume: chunk and region reads (sharded or not), unsharded chunk
+ * writes and streamed shard writes. Volumes are x-fastest uint64 whatever the stored width.
+ */
+import { BraidError, withContext } from "../../errors.js";
+import type { Storage } from "../../storage/types.js";
+import type { Vec3 } from "../../types.js";
+import { decodeChunkPayload, encodeChunkPayload, isAllZero, maxPayloadBytes } from "./chunk-codec.js";
+import type { LabelArray } from "./chunk-codec.js";
+import { ScaleGeometry } from "./geometry.js";
+import type { ChunkPlace, VoxelBox } from "./geometry.js";
+import type { InfoDataType, ScaleInfo } from "./info.js";
+import type { ByteLru } from "../../volume/cache.js";
+import { forEachConcurrent } from "../../volume/concurrency.js";
+import { ShardReader } from "./shard-reader.js";
+import { writeShardFile } from "./shard-writer.js";
+import type { ShardChunk, WriteShardOptions, WrittenShard } from "./shard-writer.js";
+
+export interface ScaleContext {
+  /** The scale directory. */
+  storage: Storage;
+  dataType: InfoDataType;
+  cache: ByteLru;
+  /** Chunk reads in flight during a region read. */
+  concurrency: number;
+}
+
+const volumeOf = (s: Vec3) => s[0] * s[1] * s[2];
+
+export class PrecomputedScale {
+  readonly geometry: ScaleGeometry;
+  readonly storage: Storage;
+  readonly #dataType: InfoDataType;
+  /** Element type of the volume's labels. */
+  get dataType(): InfoDataType {
+    return this.#dataType;
+  }
+  readonly #concurrency: number;
+  readonly #shards: ShardReader | undefined;
+
+  constructor(
+    readonly info: ScaleInfo,
+    readonly index: number,
+    context: ScaleContext,
+  ) {
+    this.geometry = new ScaleGeometry(info);
+    this.storage = context.storage;
+    this.#dataType = context.dataType;
+    this.#concurrency = context.concurrency;
+    if (info.sharding) {
+      const maxBytes = maxPayloadBytes(info, this.geometry.chunkSize);
+      this.#shards = new ShardReader(context.storage, info.sharding, context.cache, `${index}:${info.key}`, maxBytes);
+    }
+  }
+
+  get key(): string {
+    return this.info.key;
+  }
+
+  get sharded(): boolean {
+    return this.#shards !== undefined;
+  }
+
+  #reader(): ShardReader {
+    if (!this.#shards) throw new BraidError("INVALID_ARGUMENT", `scale "${this.key}" is not sharded`);
+    return this.#shards;
+  }
+
+  #unsharded(what: string): void {
+    if (this.#shards) throw new BraidError("INVALID_ARGUMENT", `scale "${this.key}" is sharded: ${what}`);
+  }
+
+  /** Where a cell's chunk lives, for error messages. */
+  #where(cell: Vec3, place?: ChunkPlace): { file: string; chunk: bigint | readonly number[] } {
+    return place
+      ? { file: this.storage.describe(this.#reader().fileOf(place.shard)), chunk: place.chunkId }
+      : { file: this.storage.describe(this.geometry.chunkKey(cell)), chunk: cell };
+  }
+
+  async #readEncoded(cell: Vec3, place: ChunkPlace | undefined): Promise<Uint8Array | undefined> {
+    if (place) return this.#reader().read(place);
+    const key = this.geometry.chunkKey(cell);
+    try {
+      return await this.storage.read(key);
+    } catch (e) {
+      throw withContext(e, { file: this.storage.describe(key), chunk: cell });
+    }
+  }
+
+  async #readChunk(cell: Vec3, place: ChunkPlace | undefined): Promise<BigUint64Array | undefined> {
+    const payload = await this.#readEncoded(cell, place);
+    if (payload === undefined) return undefined;
+    try {
+      return await decodeChunkPayload(this.info, this.#dataType, this.geometry.chunkBox(cell).shape, payload);
+    } catch (e) {
+      throw withContext(e, this.#where(cell, place));
+    }
+  }
+
+  #place(cell: Vec3): ChunkPlace | undefined {
+    return this.#shards ? this.geometry.place([cell])[0] : undefined;
+  }
+
+  /** A chunk's payload (cseg or raw bytes) with `data_encoding` undone; undefined when missing. */
+  readEncodedChunk(cell: Vec3): Promise<Uint8Array | undefined> {
+    return this.#readEncoded(cell, this.#place(cell));
+  }
+
+  /** A chunk's voxels in its clipped shape (x-fastest); undefined when the chunk is missing. */
+  readChunk(cell: Vec3): Promise<BigUint64Array | undefined> {
+    return this.#readChunk(cell, this.#place(cell));
+  }
+
+  /**
+   * Voxels of a box inside the scale's domain (absolute coordinates, x-fastest). Only the
+   * intersecting chunks are fetched; missing chunks read as 0.
+   */
+  async readRegion(box: VoxelBox): Promise<BigUint64Array> {
+    const { origin, shape } = box;
+    const domain = this.geometry.domain;
+    for (let d = 0; d < 3; d++) {
+      const ok = Number.isInteger(origin[d]) && Number.isInteger(shape[d]) && shape[d]! >= 0;
+      if (!ok || origin[d]! < domain.origin[d]! || origin[d]! + shape[d]! > domain.origin[d]! + domain.shape[d]!) {
+        throw new BraidError(
+          "INVALID_ARGUMENT",
+          `scale "${this.key}": region at (${origin.join(",")}) of ${shape.join("×")} is not inside the domain ` +
+            `at (${domain.origin.join(",")}) of ${domain.shape.join("×")}`,
+        );
+      }
+    }
+    const out = new BigUint64Array(volumeOf(shape));
+    const cells = this.geometry.cellsInBox(box);
+    const places = this.#shards ? this.geometry.place(cells) : undefined;
+    await forEachConcurrent(cells, this.#concurrency, async (cell, i) => {
+      const chunk = await this.#readChunk(cell, places?.[i]);
+      if (chunk) copyIntersection(chunk, this.geometry.chunkBox(cell), out, box);
+    });
+    return out;
+  }
+
+  /** Chunk ids stored in a shard, by minishard then id (empty when the file is missing). */
+  listChunkIds(shard: bigint): Promise<BigUint64Array> {
+    return this.#reader().listChunkIds(shard);
+  }
+
+  /** Every stored chunk of a shard with `data_encoding` undone, by minishard then id. */
+  readShardChunks(shard: bigint): AsyncIterable<{ chunkId: bigint; payload: Uint8Array }> {
+    return this.#reader().readShardChunks(shard);
+  }
+
+  /** The payload of a cell's (already clipped) volume: cseg with the scale's block size, or raw. */
+  encodeChunk(cell: Vec3, volume: LabelArray): Uint8Array {
+    try {
+      return encodeChunkPayload(this.info, this.#dataType, this.geometry.chunkBox(cell).shape, volume);
+    } catch (e) {
+      throw withContext(e, { chunk: cell });
+    }
+  }
+
+  /**
+   * Writes one chunk of an unsharded scale: a clipped volume (encoded here; an all-zero one is
+   * not stored and any stale chunk deleted) or an already encoded payload. Resolves to whether
+   * a chunk was stored.
+   */
+  async writeChunk(cell: Vec3, data: LabelArray | { encoded: Uint8Array }): Promise<boolean> {
+    this.#unsharded("write whole shards with writeShard");
+    const key = this.geometry.chunkKey(cell);
+    const where = { file: this.storage.describe(key), chunk: cell };
+    const zero = !("encoded" in data) && data.length === volumeOf(this.geometry.chunkBox(cell).shape) && isAllZero(data);
+    const payload = "encoded" in data ? data.encoded : zero ? undefined : this.encodeChunk(cell, data);
+    try {
+      if (payload === undefined) await this.storage.delete(key);
+      else await this.storage.write(key, payload);
+    } catch (e) {
+      throw withContext(e, where);
+    }
+    return payload !== undefined;
+  }
+
+  /**
+   * Streams a whole shard (see `writeShardFile`): chunk payloads are cseg/raw bytes before
+   * `data_encoding` (`payload`) or after it (`encoded`); all-zero chunks should be left out.
+   * No chunks ⇒ no file. Cached indexes of the shard are dropped.
+   */
+  async writeShard(
+    shard: bigint,
+    chunks: AsyncIterable<ShardChunk> | Iterable<ShardChunk>,
+    options: WriteShardOptions = {},
+  ): Promise<WrittenShard> {
+    const reader = this.#reader();
+    try {
+      return await writeShardFile(this.storage, this.info.sharding!, shard, chunks, options);
+    } finally {
+      reader.invalidate(shard);
+    }
+  }
+}
+
+/** Copies the part of a chunk inside `box` into the x-fastest `out` covering `box`. */
+export function copyIntersection(chunk: BigUint64Array, chunkBox: VoxelBox, out: BigUint64Array, box: VoxelBox): void {
+  const lo = [0, 1, 2].map((d) => Math.max(chunkBox.origin[d]!, box.origin[d]!));
+  const hi = [0, 1, 2].map((d) => Math.min(chunkBox.origin[d]! + chunkBox.shape[d]!, box.origin[d]! + box.shape[d]!));
+  if (lo.some((l, d) => l >= hi[d]!)) return;
+  const [cx, cy] = chunkBox.shape;
+  const [bx, by] = box.shape;
+  const rowLength = hi[0]! - lo[0]!;
+  for (let z = lo[2]!; z < hi[2]!; z++) {
+    for (let y = lo[1]!; y < hi[1]!; y++) {
+      const src = lo[0]! - chunkBox.origin[0] + cx * (y - chunkBox.origin[1] + cy * (z - chunkBox.origin[2]));
+      const dst = lo[0]! - box.origin[0] + bx * (y - box.origin[1] + by * (z - box.origin[2]));
+      out.set(chunk.subarray(src, src + rowLength), dst);
+    }
+  }
+}

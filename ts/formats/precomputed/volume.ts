@@ -1,0 +1,109 @@
+/**
+ * Opening and creating neuroglancer precomputed volumes on any storage (`file://`, `gs://`,
+ * `https://`, `memory://` or a `Storage`).
+ */
+import { BraidError, withContext } from "../../errors.js";
+import type { OpenStorageOptions } from "../../storage/index.js";
+import type { Storage } from "../../storage/types.js";
+import { parseInfo, serializeInfo } from "./info.js";
+import type { PrecomputedInfo } from "./info.js";
+import { ByteLru } from "../../volume/cache.js";
+import { PrecomputedScale } from "./scale.js";
+import { resolveStorage } from "../../storage/resolve.js";
+
+export interface PrecomputedOptions {
+  /** Byte budget of the shard/minishard index cache shared by all scales (default 64 MiB). */
+  cacheBytes?: number;
+  /** Chunk reads in flight per region read (default 16). */
+  concurrency?: number;
+  /** Backend options when the volume is given as a URL (e.g. a gs:// endpoint). */
+  storage?: OpenStorageOptions;
+}
+
+export interface CreatePrecomputedOptions extends PrecomputedOptions {
+  /** Replace an existing `info` (chunks already stored are left as they are). Default false. */
+  overwrite?: boolean;
+}
+
+/**
+ * A scale key relative to the volume directory, with `.` and `..` resolved the way
+ * TensorStore does (`..` pops one component); keys may not leave the volume's storage.
+ */
+function scalePath(key: string): string {
+  const parts: string[] = [];
+  for (const p of key.split("/")) {
+    if (p === "" || p === ".") continue;
+    if (p !== "..") parts.push(p);
+    else if (parts.pop() === undefined) {
+      throw new BraidError("UNSUPPORTED", `scale key "${key}" points outside the volume directory`);
+    }
+  }
+  if (parts.length === 0) throw new BraidError("SPEC_INVALID", `scale key "${key}" names the volume directory itself`);
+  return parts.join("/");
+}
+
+export class PrecomputedVolume {
+  readonly scales: readonly PrecomputedScale[];
+  /** Index cache shared by the scales. */
+  readonly cache: ByteLru;
+
+  constructor(
+    readonly storage: Storage,
+    readonly info: PrecomputedInfo,
+    options: PrecomputedOptions = {},
+  ) {
+    this.cache = new ByteLru(options.cacheBytes ?? 64 << 20);
+    const context = { dataType: info.data_type, cache: this.cache, concurrency: options.concurrency ?? 16 };
+    this.scales = info.scales.map(
+      (s, i) => new PrecomputedScale(s, i, { ...context, storage: storage.child(scalePath(s.key)) }),
+    );
+  }
+
+  get url(): string {
+    return this.storage.url;
+  }
+
+  /** A scale by index (0 = finest) or key. */
+  scale(which: number | string): PrecomputedScale {
+    const s = typeof which === "number" ? this.scales[which] : this.scales.find((x) => x.key === which);
+    if (!s) {
+      const keys = this.scales.map((x) => `"${x.key}"`).join(", ");
+      throw new BraidError("INVALID_ARGUMENT", `${this.storage.url} has no scale ${JSON.stringify(which)} (scales: ${keys})`);
+    }
+    return s;
+  }
+}
+
+/** Opens an existing volume: reads and validates its `info`. */
+export async function openPrecomputed(target: string | Storage, options: PrecomputedOptions = {}): Promise<PrecomputedVolume> {
+  const storage = await resolveStorage(target, options.storage);
+  let info: PrecomputedInfo;
+  try {
+    const bytes = await storage.read("info");
+    if (bytes === undefined) throw new BraidError("NOT_FOUND", "no precomputed info file");
+    info = parseInfo(bytes);
+  } catch (e) {
+    throw withContext(e, { file: storage.describe("info") });
+  }
+  return new PrecomputedVolume(storage, info, options);
+}
+
+/**
+ * Creates a volume by writing its validated `info` atomically (explicit defaults, see
+ * `serializeInfo`). Fails with `ALREADY_EXISTS` when an `info` exists, unless `overwrite`.
+ */
+export async function createPrecomputed(
+  target: string | Storage,
+  info: PrecomputedInfo | object,
+  options: CreatePrecomputedOptions = {},
+): Promise<PrecomputedVolume> {
+  const storage = await resolveStorage(target, options.storage);
+  const parsed = parseInfo(info);
+  const text = serializeInfo(parsed);
+  try {
+    await storage.write("info", text, { ifAbsent: !options.overwrite, contentType: "application/json" });
+  } catch (e) {
+    throw withContext(e, { file: storage.describe("info") });
+  }
+  return new PrecomputedVolume(storage, parsed, options);
+}

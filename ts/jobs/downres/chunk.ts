@@ -1,0 +1,95 @@
+/**
+ * One output chunk of a pyramid step: the source voxels under it, mode-downsampled with
+ * windows anchored at absolute 0 — what TensorStore's `downsample(src, [2,2,2,1], "mode")`
+ * view yields for the chunk's box (FORMATS.md §4.2).
+ */
+import { downresChunk, type ChunkEncodingSpec, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
+import { BraidError, fromBackendError } from "../../errors.js";
+import type { ScaleGeometry, VoxelBox } from "../../formats/precomputed/geometry.js";
+import { forEachConcurrent } from "../../volume/concurrency.js";
+import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
+import type { Vec3 } from "../../types.js";
+import { DOWNRES_FACTORS } from "./task.js";
+
+/** Source chunk reads in flight per output chunk (its 2× box covers 8 chunks when aligned). */
+const CHUNK_READS = 8;
+
+const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
+const mod = (a: number, n: number) => ((a % n) + n) % n;
+
+/**
+ * The source voxels an output box is computed from: the factor-times box, clipped to the
+ * source domain. Partial windows at the domain's edges keep only in-bounds voxels.
+ */
+export function sourceBox(output: VoxelBox, source: VoxelBox): VoxelBox {
+  const f = DOWNRES_FACTORS;
+  const lo = vec3((d) => Math.max(source.origin[d]!, output.origin[d]! * f[d]!));
+  const hi = vec3((d) =>
+    Math.min(source.origin[d]! + source.shape[d]!, (output.origin[d]! + output.shape[d]!) * f[d]!),
+  );
+  return { origin: lo, shape: vec3((d) => Math.max(0, hi[d]! - lo[d]!)) };
+}
+
+/**
+ * Whether no window straddles two source chunks: every boundary between chunks falls on a
+ * multiple of the factor (edge windows cut by the domain only hold in-bounds voxels anyway).
+ * Then each chunk downsamples on its own — no region assembly — which holds for even
+ * offsets and chunk sizes, e.g. every tensorstore-export pyramid.
+ */
+export function chunksHoldWholeWindows(g: ScaleGeometry): boolean {
+  return [0, 1, 2].every((d) => {
+    const [G, o, c, f] = [g.gridShape[d]!, g.voxelOffset[d]!, g.chunkSize[d]!, DOWNRES_FACTORS[d]!];
+    return G <= 1 || (mod(o + c, f) === 0 && (G <= 2 || c % f === 0));
+  });
+}
+
+/**
+ * The stored payload (output encoding, before the shard's data encoding) of output `cell`:
+ * the stored source chunks under it go to the core in one call, which decodes, downsamples
+ * and encodes there; undefined when the chunk is all 0. Errors keep the source file and chunk
+ * at fault and name the output chunk in the message.
+ */
+export async function downresCell(
+  source: PrecomputedScale,
+  output: PrecomputedScale,
+  cell: Vec3,
+  method: DownsampleMethod,
+): Promise<Uint8Array | undefined> {
+  const box = output.geometry.chunkBox(cell);
+  try {
+    const from = sourceBox(box, source.geometry.domain);
+    const chunks: SourcePayload[] = [];
+    await forEachConcurrent(source.geometry.cellsInBox(from), CHUNK_READS, async (c) => {
+      const payload = await source.readEncodedChunk(c);
+      if (payload !== undefined) chunks.push({ payload, box: source.geometry.chunkBox(c) });
+    });
+    return (
+      downresChunk(chunks, box, {
+        sourceDomain: source.geometry.domain,
+        sourceEncoding: chunkEncoding(source),
+        outputEncoding: chunkEncoding(output),
+        labelBits: output.dataType === "uint32" ? 32 : 64,
+        factors: DOWNRES_FACTORS,
+        method,
+      }) ?? undefined
+    );
+  } catch (e) {
+    const base = fromBackendError(e);
+    throw new BraidError(
+      base.code,
+      `scale "${output.key}" chunk (${cell.join(",")}) from scale "${source.key}": ${base.message}`,
+      {
+        ...(base.file === undefined ? {} : { file: base.file }),
+        chunk: base.chunk ?? cell,
+        cause: e,
+      },
+    );
+  }
+}
+
+function chunkEncoding(scale: PrecomputedScale): ChunkEncodingSpec {
+  const block = scale.info.compressed_segmentation_block_size;
+  if (scale.info.encoding === "compressed_segmentation" && block) return { compressedSegmentation: block };
+  if (scale.info.encoding === "raw") return "raw";
+  throw new BraidError("UNSUPPORTED", `scale "${scale.key}" uses "${scale.info.encoding}" encoding; downres needs raw or compressed_segmentation`);
+}

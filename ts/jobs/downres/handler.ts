@@ -1,0 +1,113 @@
+/**
+ * Runs one downres task (see `task.ts`) wherever it is scheduled: a pool thread, a
+ * `braid worker` process or in-process. A sharded output shard is streamed to storage in
+ * (minishard, id) order while the next `window` chunks are read and downsampled, so the
+ * working set is the source chunks of those few output chunks plus the byte-bounded index
+ * cache, whatever the shard size. Importing this module registers the `"downres"` task kind.
+ */
+import { BraidError } from "../../errors.js";
+import { forEachConcurrent } from "../../volume/concurrency.js";
+import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
+import { openPrecomputed } from "../../formats/precomputed/volume.js";
+import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
+import { chunkIdsInShard } from "../../formats/precomputed/sharding.js";
+import type { Vec3 } from "../../types.js";
+import { downresCell } from "./chunk.js";
+import { orderedMap } from "../../volume/ordered.js";
+import { checkDerivedScale } from "./scales.js";
+import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
+
+/** Source chunk reads in flight per region read (a 2× box spans up to 27 chunks when unaligned). */
+const REGION_READS = 8;
+
+interface Scales {
+  source: PrecomputedScale;
+  output: PrecomputedScale;
+}
+
+async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
+  const shard = BigInt(task.shard!);
+  const g = output.geometry;
+  const file = g.shardFile(shard);
+  const base = { scale: task.scale, shard: task.shard!, file };
+  if (task.onlyMissing && (await output.storage.exists(file))) {
+    return { ...base, skipped: true, chunks: 0, written: 0, bytes: 0 };
+  }
+  const ids = chunkIdsInShard(output.info.sharding!, g.size, g.chunkSize, shard);
+  if (ids.length === 0) {
+    throw new BraidError("INVALID_ARGUMENT", `scale "${output.key}" has no shard ${task.shard} (no chunk of the grid maps to it)`);
+  }
+  const cells = g.cells(ids);
+  let computed = 0;
+  const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i) => {
+    const payload = await downresCell(source, output, cell, task.method);
+    computed++;
+    // Stored bytes (after data_encoding) are only known per shard; they are reported below.
+    ctx.progress({ chunks: 1 });
+    return payload && { chunkId: ids[i]!, payload };
+  });
+  async function* stored() {
+    for await (const c of chunks) if (c) yield c;
+  }
+  const written = await output.writeShard(shard, stored(), {
+    // Chunks arrive in (minishard, id) order, so raw/raw shards match TensorStore's bytes.
+    layout: "tensorstore",
+    ...(task.gzipLevel === undefined ? {} : { gzipLevel: task.gzipLevel }),
+  });
+  ctx.progress({ bytesOut: written.bytes });
+  return { ...base, skipped: false, chunks: computed, written: written.chunkCount, bytes: written.bytes };
+}
+
+function cellsOf(box: { origin: Vec3; shape: Vec3 }): Vec3[] {
+  const out: Vec3[] = [];
+  const [ox, oy, oz] = box.origin;
+  for (let z = oz; z < oz + box.shape[2]; z++)
+    for (let y = oy; y < oy + box.shape[1]; y++) for (let x = ox; x < ox + box.shape[0]; x++) out.push([x, y, z]);
+  return out;
+}
+
+async function writeChunksTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
+  let chunks = 0;
+  let written = 0;
+  let bytes = 0;
+  await forEachConcurrent(cellsOf(task.cells!), task.window ?? DEFAULT_WINDOW, async (cell) => {
+    // Unsharded chunks are written one by one, so an existing chunk is a complete one.
+    if (task.onlyMissing && (await output.storage.exists(output.geometry.chunkKey(cell)))) return;
+    const payload = await downresCell(source, output, cell, task.method);
+    // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
+    if (payload) await output.writeChunk(cell, { encoded: payload });
+    else await output.storage.delete(output.geometry.chunkKey(cell));
+    chunks++;
+    if (payload) {
+      written++;
+      bytes += payload.byteLength;
+    }
+    ctx.progress({ chunks: 1, bytesOut: payload?.byteLength ?? 0 });
+  });
+  return { scale: task.scale, skipped: false, chunks, written, bytes };
+}
+
+/** Downsamples scale `task.scale - 1` into one shard (or cell box) of scale `task.scale`. */
+export async function runDownresTask(task: DownresTask, ctx: TaskContext): Promise<DownresTaskResult> {
+  const volume = await openPrecomputed(task.dest, {
+    cacheBytes: task.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES,
+    concurrency: REGION_READS,
+    ...(task.storage ? { storage: task.storage } : {}),
+  });
+  // A manifest may outlive edits to `info`: never write a scale that is not the rule's.
+  checkDerivedScale(volume.info, task.scale);
+  const source = volume.scale(task.scale - 1);
+  const scales = { source, output: volume.scale(task.scale) };
+  if ((task.shard === undefined) === (task.cells === undefined)) {
+    throw new BraidError("INVALID_ARGUMENT", `a downres task names either a shard or a cell box, not ${task.shard === undefined ? "neither" : "both"}`);
+  }
+  if (task.shard !== undefined && !scales.output.sharded) {
+    throw new BraidError("INVALID_ARGUMENT", `scale ${task.scale} ("${scales.output.key}") is unsharded; the task names shard ${task.shard}`);
+  }
+  if (task.cells !== undefined && scales.output.sharded) {
+    throw new BraidError("INVALID_ARGUMENT", `scale ${task.scale} ("${scales.output.key}") is sharded; the task names a cell box`);
+  }
+  return task.shard !== undefined ? writeShardTask(task, scales, ctx) : writeChunksTask(task, scales, ctx);
+}
+
+registerTask(DOWNRES_TASK, runDownresTask);

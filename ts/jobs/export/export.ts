@@ -1,0 +1,144 @@
+/**
+ * `exportVolume`: a DVID export (local or `gs://`) to a sharded neuroglancer precomputed
+ * volume. Plans from the CSV indexes, writes `info`, then converts every unit on worker
+ * threads (one native instance each) and summarises. Failures of single files or shards are
+ * reported in the summary while everything else completes.
+ */
+import { Progress, peakRssMiB } from "../../pipeline/progress.js";
+import type { ProgressDelta } from "../../pipeline/tasks.js";
+import type { OpenStorageOptions } from "../../storage/index.js";
+import type { Storage } from "../../storage/types.js";
+import { defaultWorkers } from "../../pipeline/cores.js";
+import { prepareDestination, specInfo, wantedMeta } from "./dest-info.js";
+import { formatError } from "../../pipeline/error-record.js";
+import { estimateMemory, type MemoryEstimate } from "./memory.js";
+import { planScale, type ExportPlan } from "./plan.js";
+import { runUnits } from "./run.js";
+import { resolveScales, resolveSettings } from "./settings.js";
+import { sharedAcrossThreads, storageFor, storageUrl } from "../../pipeline/storages.js";
+import { cpuNow, cpuSince, planFailures, summarize, type RunSummary } from "./summary.js";
+import type { ShardOutcome, UnitJob } from "./types.js";
+
+export interface ProgressReporting {
+  /** Status line (true) or JSON lines (false); default: whether stderr is a terminal. */
+  tty?: boolean;
+  write?: (line: string) => void;
+  /** Seconds between JSON lines. */
+  interval?: number;
+}
+
+export interface ExportOptions {
+  /** The DVID export: a directory, `file://` or `gs://` URL, or a Storage. */
+  source: string | Storage;
+  /** The precomputed volume to write. */
+  dest: string | Storage;
+  /** The neuroglancer volume spec (object or JSON text), e.g. DVID's export spec. */
+  spec: object | string;
+  /** Scale indices to export (default: every scale of the spec that has source files). */
+  scales?: number[];
+  /** Write supervoxel ids instead of body ids. */
+  supervoxels?: boolean;
+  /** Keep every (N+1)-th z slice at scale 0 (tensorstore-export's `--z-compress N`). */
+  zCompress?: number;
+  /** Skip shards whose file exists already (resume). */
+  onlyMissing?: boolean;
+  /** Worker threads (default: all cores; 0 = in-process). */
+  workers?: number;
+  /** gzip level of chunk payloads (default 3). */
+  gzipLevel?: number;
+  /** Plan only: nothing is written. */
+  dryRun?: boolean;
+  storage?: OpenStorageOptions;
+  onProgress?: (d: ProgressDelta) => void;
+  /** Log progress to stderr (status line on a terminal, JSON lines otherwise). */
+  progress?: boolean | ProgressReporting;
+}
+
+export interface ExportResult {
+  plan: ExportPlan;
+  estimate: MemoryEstimate;
+  /** Absent for dry runs. */
+  summary?: RunSummary;
+}
+
+/** Plans an export: lists the source, reads every index and groups files and shards. */
+export async function planExport(options: ExportOptions): Promise<{ plan: ExportPlan; workers: number; estimate: MemoryEstimate }> {
+  const settings = resolveSettings(options);
+  const info = specInfo(options.spec);
+  const scales = resolveScales(info, options.scales, settings);
+  const sourceUrl = storageUrl(options.source);
+  const destUrl = storageUrl(options.dest);
+  const source = await storageFor(sourceUrl, options.storage);
+  const plans = [];
+  for (const s of scales) {
+    const p = await planScale(source, info, s, settings);
+    if (options.scales !== undefined || p.files.length > 0) plans.push(p);
+  }
+  const plan: ExportPlan = { source: sourceUrl, dest: destUrl, info, settings, scales: plans };
+  const shared = sharedAcrossThreads(options.source) && sharedAcrossThreads(options.dest);
+  const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
+  return { plan, workers, estimate: estimateMemory(plans.flatMap((p) => p.units), workers) };
+}
+
+/** Exports a DVID export to neuroglancer precomputed; see {@link ExportOptions}. */
+export async function exportVolume(options: ExportOptions): Promise<ExportResult> {
+  const t0 = performance.now();
+  const cpu0 = cpuNow();
+  const { plan, workers, estimate } = await planExport(options);
+  if (options.dryRun) return { plan, estimate };
+
+  const dest = await storageFor(plan.dest, options.storage);
+  const scales = plan.scales.map((s) => s.scale);
+  const info = await prepareDestination(dest, plan.info, wantedMeta(plan.settings, scales), scales);
+  const jobs: UnitJob[] = plan.scales.flatMap((s) =>
+    s.units.map((unit) => ({
+      source: plan.source,
+      dest: plan.dest,
+      info,
+      settings: plan.settings,
+      unit,
+      ...(options.storage ? { storage: options.storage } : {}),
+    })),
+  );
+  const { outcomes, blocks } = await runJobs(jobs, workers, plan.scales.reduce((n, s) => n + s.rows, 0), options);
+  const { failures, blocked } = planFailures(plan);
+  const summary = summarize([...outcomes, ...blocked], failures, {
+    blocks,
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: cpuSince(cpu0),
+    peakRssMiB: await peakRssMiB(),
+    workers,
+  });
+  return { plan, estimate, summary };
+}
+
+/**
+ * Runs jobs with the requested progress reporting; shared with `braid worker`. `blocks`
+ * counts source blocks actually processed (skipped shards do not count).
+ */
+export async function runJobs(
+  jobs: readonly UnitJob[],
+  workers: number,
+  totalChunks: number,
+  options: Pick<ExportOptions, "onProgress" | "progress">,
+  label = "export",
+): Promise<{ outcomes: ShardOutcome[]; blocks: number }> {
+  const reporting = options.progress === true ? {} : options.progress || undefined;
+  const progress = reporting ? new Progress({ label, totalChunks, ...reporting }) : undefined;
+  let blocks = 0;
+  const outcomes = await runUnits(jobs, {
+    workers,
+    onProgress: (d) => {
+      blocks += d.chunks ?? 0;
+      progress?.add(d);
+      options.onProgress?.(d);
+    },
+    onShard: (o) => {
+      if (o.status === "failed" && o.error) {
+        progress?.event("shard-failed", { scale: o.scale, shard: o.file, error: formatError(o.error) });
+      }
+    },
+  });
+  progress?.done();
+  return { outcomes, blocks };
+}

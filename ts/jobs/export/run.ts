@@ -1,0 +1,46 @@
+/**
+ * Runs export units on the worker pool (or in-process) and collects one outcome per shard,
+ * whatever happens to a unit: a unit whose worker died reports all its shards as failed.
+ */
+import type { ProgressDelta } from "../../pipeline/tasks.js";
+import { shardFileName } from "../../formats/precomputed/sharding.js";
+import { errorRecord } from "../../pipeline/error-record.js";
+import { EXPORT_UNIT_TASK } from "./unit-task.js";
+import type { ShardOutcome, UnitJob } from "./types.js";
+
+export interface RunUnitsOptions {
+  workers: number;
+  onProgress?: (d: ProgressDelta) => void;
+  /** Called for every shard as its unit ends (for failure log lines). */
+  onShard?: (o: ShardOutcome) => void;
+}
+
+export async function runUnits(jobs: readonly UnitJob[], options: RunUnitsOptions): Promise<ShardOutcome[]> {
+  // Loaded here so that importing the API never pulls worker_threads into a browser bundle.
+  const { runPool } = await import("../../pipeline/pool.js");
+  const outcomes: ShardOutcome[] = [];
+  await runPool<UnitJob, ShardOutcome[]>(EXPORT_UNIT_TASK, jobs, {
+    workers: options.workers,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    onTaskEnd(o) {
+      const job = o.input as UnitJob;
+      const shardOutcomes: ShardOutcome[] = o.ok
+        ? (o.output as ShardOutcome[])
+        : job.unit.shards.map((shard) => ({
+            scale: job.unit.scale,
+            shard,
+            file: shardFileName(job.info.scales[job.unit.scale]!.sharding!, BigInt(shard)),
+            status: "failed",
+            chunks: 0,
+            bytesIn: 0,
+            bytesOut: 0,
+            error: errorRecord(o.error),
+          }));
+      for (const s of shardOutcomes) {
+        outcomes.push(s);
+        options.onShard?.(s);
+      }
+    },
+  });
+  return outcomes;
+}

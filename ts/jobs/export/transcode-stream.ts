@@ -1,0 +1,58 @@
+/**
+ * The chunks of one output shard, one DVID block each: rows stream in source-file order
+ * through the fused Rust transcode (remap → crop → compressed_segmentation → gzip), and
+ * all-zero chunks are dropped (§6.6).
+ */
+import { withContext } from "../../errors.js";
+import type { ShardChunk } from "../../formats/precomputed/shard-writer.js";
+import type { ProgressDelta } from "../../pipeline/tasks.js";
+import type { Vec3 } from "../../types.js";
+import { BLOCK, type ChunkMapping } from "./mapping.js";
+import { rowRef } from "../../formats/dvid/reader.js";
+import type { ExportSettings } from "./types.js";
+import { cellOf, type FileRows } from "./unit-files.js";
+
+/** How chunk payloads are encoded for a scale. */
+export interface PayloadEncoding {
+  supervoxels: boolean;
+  blockSize: Vec3;
+  /** gzip level, or false when the scale's data_encoding is raw. */
+  gzip: number | false;
+}
+
+export function payloadEncoding(mapping: ChunkMapping, settings: ExportSettings): PayloadEncoding {
+  return {
+    supervoxels: settings.labels === "supervoxels",
+    blockSize: mapping.scale.compressed_segmentation_block_size ?? [8, 8, 8],
+    gzip: mapping.scale.sharding?.data_encoding === "gzip" ? settings.gzipLevel : false,
+  };
+}
+
+export async function* transcodedChunks(
+  mapping: ChunkMapping,
+  files: readonly FileRows[],
+  encoding: PayloadEncoding,
+  progress: (d: ProgressDelta) => void,
+): AsyncGenerator<ShardChunk> {
+  const onBytes = (n: number) => progress({ bytesIn: n });
+  const g = mapping.geometry.gridShape;
+  const options = { supervoxels: encoding.supervoxels, blockSize: encoding.blockSize, gzip: encoding.gzip };
+  for (const { file, order } of files) {
+    const { reader, index, mapped } = file;
+    const cells = mapped.cells;
+    for await (const { row, records, index: batchRow } of reader.stream(index, order, onBytes)) {
+      let payload: Uint8Array | null;
+      try {
+        // Only cells in the last row/column/layer of the grid can be clipped.
+        const edge = cells[3 * row]! === g[0] - 1 || cells[3 * row + 1]! === g[1] - 1 || cells[3 * row + 2]! === g[2] - 1;
+        const extent = edge ? mapping.extent(cellOf(mapped, row)) : undefined;
+        const clipped = extent !== undefined && (extent[0] !== BLOCK || extent[1] !== BLOCK || extent[2] !== BLOCK);
+        payload = records.transcode(batchRow, clipped ? { ...options, extent } : options);
+      } catch (e) {
+        throw withContext(e, { file: reader.where, chunk: rowRef(index, row).chunk });
+      }
+      progress({ chunks: 1 });
+      if (payload) yield { chunkId: mapped.ids[row]!, encoded: payload };
+    }
+  }
+}

@@ -1,5 +1,0 @@
-/** Imports every module that registers a task kind, so workers can run all of them. */
-import "../downres/handler.js";
-import "../export/unit-task.js";
-import "../export/synth-task.js";
-export {};
