@@ -4,14 +4,8 @@
  * applied to record `i`. Every op includes the JS↔Rust marshaling a user pays.
  */
 import { readFileSync } from "node:fs";
-import {
-  ArrowStreamDecoder,
-  decodeCompressedSegmentation,
-  decodeDvidBlock,
-  encodeCompressedSegmentation,
-  transcodeDvidBlock,
-  type Vec3,
-} from "braid-seg";
+import * as braid from "braid-seg";
+import type { BoundApi, Vec3 } from "braid-seg";
 import { REAL_SHARD } from "../test/helpers/arrow.js";
 import { dvidData } from "../test/helpers/data.js";
 
@@ -31,9 +25,16 @@ export interface CodecInputs {
   cseg: Uint32Array[];
 }
 
-/** Reads the shard with the active backend into plain arrays any backend can take. */
-export function loadCodecInputs(): CodecInputs {
-  const decoder = new ArrowStreamDecoder();
+/** The calls the benches make, from one entry point (each entry runs on its own backend). */
+export type CodecApi = Pick<
+  BoundApi,
+  "ArrowStreamDecoder" | "decodeCompressedSegmentation" | "decodeDvidBlock" | "encodeCompressedSegmentation" | "transcodeDvidBlock"
+>;
+
+/** Reads the shard into plain arrays any backend can take. */
+export function loadCodecInputs(api: CodecApi = braid): CodecInputs {
+  const { decodeDvidBlock, encodeCompressedSegmentation } = api;
+  const decoder = new api.ArrowStreamDecoder();
   const records = decoder.push(readFileSync(dvidData(REAL_SHARD)));
   decoder.finish();
   const x: CodecInputs = { blocks: [], labels: [], uncompressedSizes: [], volumes: [], cseg: [] };
@@ -53,15 +54,15 @@ export function loadCodecInputs(): CodecInputs {
 
 type Output = { data: BigUint64Array } | Uint8Array | Uint32Array | BigUint64Array | null;
 
-/** The benchmarked calls, each on record `i`. */
-export const OPS: Record<string, (x: CodecInputs, i: number) => Output> = {
-  decodeDvidBlock: (x, i) => decodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]! }),
-  transcodeDvidBlock: (x, i) =>
-    transcodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]!, uncompressedSize: x.uncompressedSizes[i]! }),
-  "transcodeDvidBlock+gzip": (x, i) =>
-    transcodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]!, uncompressedSize: x.uncompressedSizes[i]!, gzip: true }),
-  encodeCompressedSegmentation: (x, i) => encodeCompressedSegmentation(x.volumes[i]!, CHUNK),
-  decodeCompressedSegmentation: (x, i) => decodeCompressedSegmentation(x.cseg[i]!, CHUNK),
+/** The benchmarked calls, each on record `i`, through the given entry point (default `braid-seg`). */
+export const OPS: Record<string, (x: CodecInputs, i: number, api?: CodecApi) => Output> = {
+  decodeDvidBlock: (x, i, api = braid) => api.decodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]! }),
+  transcodeDvidBlock: (x, i, api = braid) =>
+    api.transcodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]!, uncompressedSize: x.uncompressedSizes[i]! }),
+  "transcodeDvidBlock+gzip": (x, i, api = braid) =>
+    api.transcodeDvidBlock(x.blocks[i]!, { labels: x.labels[i]!, uncompressedSize: x.uncompressedSizes[i]!, gzip: true }),
+  encodeCompressedSegmentation: (x, i, api = braid) => api.encodeCompressedSegmentation(x.volumes[i]!, CHUNK),
+  decodeCompressedSegmentation: (x, i, api = braid) => api.decodeCompressedSegmentation(x.cseg[i]!, CHUNK),
 };
 
 /** The bytes of an op's result, for comparing backends. */

@@ -1,27 +1,25 @@
 /**
  * Chunks/s and MB/s (decoded 64³ uint64 voxels, 10^6 bytes) of each codec call over the 258
- * real records, native and WebAssembly measured in one process: passes alternate between the
- * backends round by round, so load from other processes hits both alike, and the best pass
+ * real records, native and WebAssembly measured in one process through their two entry points
+ * (`braid-seg/native`, `braid-seg/wasm`), which keep their own backends: passes alternate
+ * between them round by round, so load from other processes hits both alike, and the best pass
  * of each counts. Reports each backend and the WASM/native ratio (target: at least 40%).
  * Both backends must produce identical bytes.
  */
 import { createHash } from "node:crypto";
 import { expect, it } from "vitest";
 import type { BackendName } from "braid-seg";
-import { loadNative } from "../ts/backend/native.js";
-import { loadWasmNode } from "../ts/backend/wasm-node.js";
-import { setBackend } from "../ts/backend/backend.js";
+import * as native from "braid-seg/native";
+import * as wasm from "braid-seg/wasm";
 import { CHUNK_BYTES, loadCodecInputs, OPS, outputBytes } from "./codec.fixture.js";
 import { report } from "./report.js";
 
 const ROUNDS = Number(process.env.BRAID_BENCH_ROUNDS ?? 7);
 const TARGET_RATIO = 0.4;
 
-const backends = { native: loadNative(), wasm: loadWasmNode() };
-const use = (name: BackendName) => setBackend(backends[name], name);
+const entries = { native, wasm };
 
-use("native");
-const inputs = loadCodecInputs();
+const inputs = loadCodecInputs(native);
 const n = inputs.blocks.length;
 
 for (const [name, op] of Object.entries(OPS)) {
@@ -29,9 +27,8 @@ for (const [name, op] of Object.entries(OPS)) {
     // Warm-up pass per backend (JIT, wasm memory growth) that also checks parity.
     const digests: Partial<Record<BackendName, string>> = {};
     for (const b of ["native", "wasm"] as const) {
-      use(b);
       const hash = createHash("sha256");
-      for (let i = 0; i < n; i++) hash.update(outputBytes(op(inputs, i)));
+      for (let i = 0; i < n; i++) hash.update(outputBytes(op(inputs, i, entries[b])));
       digests[b] = hash.digest("hex");
     }
     expect(digests.wasm, `${name} differs between backends`).toBe(digests.native);
@@ -39,9 +36,9 @@ for (const [name, op] of Object.entries(OPS)) {
     const passes: Record<BackendName, number[]> = { native: [], wasm: [] };
     for (let round = 0; round < ROUNDS; round++) {
       for (const b of round % 2 === 0 ? (["native", "wasm"] as const) : (["wasm", "native"] as const)) {
-        use(b);
+        const api = entries[b];
         const t0 = performance.now();
-        for (let i = 0; i < n; i++) op(inputs, i);
+        for (let i = 0; i < n; i++) op(inputs, i, api);
         passes[b].push((performance.now() - t0) / 1000);
       }
     }
@@ -65,6 +62,5 @@ for (const [name, op] of Object.entries(OPS)) {
       target: `${100 * TARGET_RATIO}%`,
       met: ratio >= TARGET_RATIO ? "yes" : "NO",
     }, "wasm/native");
-    use("native");
   });
 }

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 log "build: native addon, wasm, TypeScript"
 pnpm run build
+# The typings the build generates are committed (the type check needs them before any build).
+git diff --exit-code --stat -- native/index.d.cts wasm/braid_wasm.d.ts ||
+  die "native/index.d.cts or wasm/braid_wasm.d.ts changed in the build: commit the regenerated files"
 log "cargo test"
 cargo test -p braid-core --quiet
 cargo test -p braid-core --quiet --no-default-features  # again with the pure-Rust zstd the wasm build uses

@@ -17,7 +17,7 @@ export const MCNS_SPEC = dvidData("mcns-export-specs.json");
 
 /** The CLI is run from `dist/` (worker threads need the compiled package anyway). */
 export function requireBuilt(): void {
-  for (const f of [CLI, join(repoRoot, "dist/pipeline/worker.js")]) {
+  for (const f of [CLI, join(repoRoot, "dist/jobs/thread.js")]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run pnpm run build:ts before the integration tests`);
   }
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { forEachConcurrent } from "../../ts/volume/concurrency.js";
+import { nativeBackend } from "../../ts/backend/node.js";
 import { runPool } from "../../ts/pipeline/pool.js";
 import { workerExecArgv } from "../../ts/pipeline/worker-argv.js";
 import { requireBuilt } from "../helpers/export.js";
@@ -30,18 +31,48 @@ describe("worker pool", () => {
 
   it("runs tasks on worker threads when Node was started with --input-type=module -e", () => {
     requireBuilt();
+    const dist = (p: string) => JSON.stringify(pathToFileURL(join(repoRoot, "dist", p)).href);
+    // A thread entry whose tasks take a while, so that both threads get some whatever the
+    // load on the machine (tasks that fail at once can all go to the thread that started first).
+    const entry = join(dir, "sleepy-worker.mjs");
+    writeFileSync(
+      entry,
+      `import { nativeBackend } from ${dist("backend/node.js")};
+       import { registerTask } from ${dist("pipeline/tasks.js")};
+       import { serveTasks } from ${dist("pipeline/worker.js")};
+       registerTask("sleep", async (ms, ctx) => { await new Promise((r) => setTimeout(r, ms)); return ctx.worker; });
+       serveTasks(nativeBackend());\n`,
+    );
     const script = `
-      import { runPool } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/pipeline/pool.js")).href)};
-      const outcomes = await runPool("downres", JSON.parse(process.argv[1]), { workers: 2 });
+      import { nativeBackend } from ${dist("backend/node.js")};
+      import { runPool } from ${dist("pipeline/pool.js")};
+      const entry = new URL(${JSON.stringify(pathToFileURL(entry).href)});
+      const outcomes = await runPool("sleep", JSON.parse(process.argv[1]), { workers: 2, backend: nativeBackend(), entry });
+      console.log(JSON.stringify(outcomes.map((o) => ({ worker: o.worker, output: o.output, code: o.error?.code }))));
+    `;
+    const inputs = JSON.stringify([300, 300, 300, 300, 300, 300]);
+    const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, inputs], { encoding: "utf8" });
+    const outcomes = JSON.parse(stdout.trim().split("\n").at(-1)!) as { worker?: number; output?: number; code?: string }[];
+    expect(outcomes).toHaveLength(6);
+    // Each task ran in a thread (it reports the thread it ran on), and both threads worked.
+    expect(outcomes.every((o) => o.worker !== undefined && o.output === o.worker && o.code === undefined)).toBe(true);
+    expect(new Set(outcomes.map((o) => o.worker))).toEqual(new Set([0, 1]));
+  });
+
+  it("runs the jobs' own thread entry under --input-type=module -e too", () => {
+    requireBuilt();
+    const script = `
+      import { nativeBackend } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/backend/node.js")).href)};
+      import { runTasks } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/jobs/run-tasks.js")).href)};
+      const outcomes = await runTasks("downres", JSON.parse(process.argv[1]), { workers: 2, backend: nativeBackend() });
       console.log(JSON.stringify(outcomes.map((o) => ({ worker: o.worker, code: o.error?.code }))));
     `;
     const inputs = JSON.stringify([0, 1, 2, 3].map(missing));
     const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, inputs], { encoding: "utf8" });
     const outcomes = JSON.parse(stdout.trim().split("\n").at(-1)!) as { worker?: number; code?: string }[];
     expect(outcomes).toHaveLength(4);
-    // Each task ran (and failed on its missing volume) in a thread, and both threads worked.
-    expect(outcomes.every((o) => o.worker !== undefined && o.code !== "WORKER_START_FAILED")).toBe(true);
-    expect(new Set(outcomes.map((o) => o.worker))).toEqual(new Set([0, 1]));
+    // Each task ran (and failed on its missing volume) in a thread.
+    expect(outcomes.every((o) => o.worker !== undefined && o.code === "NOT_FOUND")).toBe(true);
   });
 
   it("fails every task with WORKER_START_FAILED when no thread can start, running none in-process", async () => {
@@ -50,6 +81,7 @@ describe("worker pool", () => {
     const ends: unknown[] = [];
     const outcomes = await runPool("downres", [0, 1, 2].map(missing), {
       workers: 2,
+      backend: nativeBackend(),
       entry: pathToFileURL(entry),
       onTaskEnd: (o) => ends.push(o.input),
     });

@@ -1,44 +1,85 @@
-/** The active backend, chosen once by the entry point the package was imported through. */
-import type { AsyncBackend, Backend, BackendName } from "./binding.js";
+/**
+ * A backend is a value: one loaded instance of the Rust core (the napi addon or the
+ * WebAssembly module) that calls run on. Every function of an entry point uses that entry's
+ * backend; the high-level calls (`openPrecomputed`, `exportVolume`, `downresVolume`, …) take
+ * a `backend` option to pick another one per call. Nothing here is process-wide: importing
+ * `braid-seg/native` and `braid-seg/wasm` in one process gives two independent backends.
+ */
 import { BraidError } from "../errors.js";
+import type { AsyncBinding, BackendBinding } from "./binding.js";
 
-/** Which backend serves calls: `"native"` (napi addon) or `"wasm"`; undefined before `init()`. */
-export let backend: BackendName | undefined;
-
-let active: (Backend & Partial<AsyncBackend>) | undefined;
-let initializer: ((input?: WasmSource) => Promise<void>) | undefined;
+export type BackendName = "native" | "wasm";
 
 /** Bytes, URL or compiled module of `braid_wasm_bg.wasm`, for bundlers that relocate it. */
 export type WasmSource = string | URL | Request | Response | BufferSource | WebAssembly.Module;
 
-/** Installs the backend; called by entry points only. */
-export function setBackend(b: Backend & Partial<AsyncBackend>, name: BackendName): void {
-  active = b;
-  backend = name;
+/** What a backend calls into: the generated bindings, with the async variants where they exist. */
+export type Binding = BackendBinding & Partial<AsyncBinding>;
+
+/** Where a backend's bindings come from when they may not be loaded yet (WebAssembly). */
+export interface BindingSource {
+  /** The bindings if they are loaded (by `load` or by anyone else, e.g. synchronously in Node). */
+  loaded(): Binding | undefined;
+  /** Loads them (browsers: fetches and instantiates the `.wasm`). */
+  load(input?: WasmSource): Promise<Binding>;
 }
 
-/** Registers how `init()` loads a backend that cannot load synchronously (browsers). */
-export function setInitializer(fn: (input?: WasmSource) => Promise<void>): void {
-  initializer = fn;
-}
+export class Backend {
+  readonly #source: BindingSource;
+  #loading: Promise<Binding> | undefined;
 
-/**
- * Loads the backend if it is not loaded yet. A no-op in Node (the addon or the WASM
- * fallback load on import); in browsers it fetches and instantiates the WebAssembly module.
- * Idempotent and safe to call concurrently.
- */
-export async function init(input?: WasmSource): Promise<BackendName> {
-  if (!active) {
-    if (!initializer) throw new BraidError("NOT_INITIALIZED", "no braid backend is available in this environment");
-    await initializer(input);
+  /**
+   * @param name which core this is
+   * @param binding the loaded bindings, or where they come from once loaded
+   */
+  constructor(
+    readonly name: BackendName,
+    binding: Binding | BindingSource,
+  ) {
+    this.#source = isSource(binding) ? binding : { loaded: () => binding, load: async () => binding };
   }
-  return backend!;
+
+  /** Whether calls can run now (false in a browser until `init()` resolved). */
+  get ready(): boolean {
+    return this.#source.loaded() !== undefined;
+  }
+
+  /** The bindings calls go to; `NOT_INITIALIZED` until the backend is loaded. */
+  get binding(): Binding {
+    const b = this.#source.loaded();
+    if (b === undefined) {
+      throw new BraidError("NOT_INITIALIZED", `braid is not initialised: call \`await init()\` before using the ${this.name} backend`);
+    }
+    return b;
+  }
+
+  /** Loads the backend if it is not loaded yet. Idempotent and safe to call concurrently. */
+  async init(input?: WasmSource): Promise<this> {
+    if (!this.ready) {
+      this.#loading ??= this.#source.load(input);
+      try {
+        await this.#loading;
+      } catch (e) {
+        this.#loading = undefined;
+        throw e;
+      }
+    }
+    return this;
+  }
+
+  toString(): string {
+    return `braid ${this.name} backend`;
+  }
 }
 
-/** The active backend or a NOT_INITIALIZED error telling the caller to `await init()`. */
-export function current(): Backend & Partial<AsyncBackend> {
-  if (!active) {
-    throw new BraidError("NOT_INITIALIZED", "braid is not initialised: call `await init()` before using it");
+function isSource(b: Binding | BindingSource): b is BindingSource {
+  return typeof (b as Partial<BindingSource>).loaded === "function" && typeof (b as Partial<BindingSource>).load === "function";
+}
+
+/** The backend a high-level call runs on: the caller's choice, else the entry point's. */
+export function chooseBackend(given: Backend | undefined, fallback: Backend): Backend {
+  if (given !== undefined && !(given instanceof Backend)) {
+    throw new BraidError("INVALID_ARGUMENT", `the backend option must be a Backend (an entry point's \`core\`), not ${typeof given}`);
   }
-  return active;
+  return given ?? fallback;
 }

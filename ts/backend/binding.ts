@@ -1,6 +1,6 @@
 /**
  * The raw surface both backends implement: the napi-rs addon (`native/`) and the
- * wasm-bindgen module (`wasm/`). `backends/native.ts` and `backends/wasm.ts` check their
+ * wasm-bindgen module (`wasm/`). `native.ts` and `wasm.ts` beside this file check their
  * generated bindings against these interfaces at compile time, so the two cannot drift.
  *
  * Conventions: shapes are `Uint32Array` `[x, y, z]` (or `[x, y, z, channels]`), volumes are
@@ -14,7 +14,7 @@ export interface RawVolume {
   shape: Uint32Array;
 }
 
-/** A sharding spec as six words; see `encodeShardingSpec` in sharding.ts. */
+/** A sharding spec as six words; see `encodeShardingSpec` in formats/precomputed/sharding.ts. */
 export type SpecWords = Uint32Array;
 
 export interface RawFinishedShard {
@@ -89,7 +89,7 @@ export interface RawSynthRecord {
   labels: BigUint64Array;
 }
 
-export interface Backend {
+export interface BackendBinding {
   decodeDvidBlock(block: Uint8Array, labels?: BigUint64Array | null): RawVolume;
   encodeDvidBlock(volume: BigUint64Array, shape: Uint32Array): Uint8Array;
   encodeCompressedSegmentationU64(volume: BigUint64Array, shape: Uint32Array, blockSize: Uint32Array): Uint32Array;
@@ -166,7 +166,7 @@ export interface Backend {
 }
 
 /** Off-main-thread variants only the native addon has (libuv thread pool). */
-export interface AsyncBackend {
+export interface AsyncBinding {
   decodeDvidBlockAsync(block: Uint8Array, labels?: BigUint64Array | null): Promise<RawVolume>;
   encodeCompressedSegmentationU64Async(
     volume: BigUint64Array,
@@ -190,4 +190,3 @@ export interface AsyncBackend {
   gunzipAsync(data: Uint8Array, maxBytes?: number | null): Promise<Uint8Array>;
 }
 
-export type BackendName = "native" | "wasm";

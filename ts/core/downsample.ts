@@ -1,7 +1,8 @@
 /** Majority-vote (mode) downsampling, identical to TensorStore's `mode` (or DVID's rule). */
+import type { Backend } from "../backend/backend.js";
 import { call } from "../errors.js";
-import { current } from "../backend/backend.js";
 import type { Vec3 } from "../types.js";
+import type { ChunkEncodingSpec } from "../volume/writer.js";
 
 /**
  * `"mode"`: TensorStore — most frequent value, ties to the smallest, 0 votes like any label.
@@ -25,12 +26,13 @@ export interface Downsampled<T extends BigUint64Array | Uint32Array> {
 
 /** Downsamples an x-fastest label volume by integer factors (1–4 per axis). */
 export function downsampleMode<T extends BigUint64Array | Uint32Array>(
+  backend: Backend,
   volume: T,
   shape: Vec3,
   factors: Vec3,
   options: DownsampleOptions = {},
 ): Downsampled<T> {
-  const b = current();
+  const b = backend.binding;
   const method = (options.method ?? "mode") === "mode" ? 0 : 1;
   const origin = Float64Array.from(options.origin ?? [0, 0, 0]);
   const s = Uint32Array.from(shape);
@@ -47,8 +49,6 @@ export function downsampleMode<T extends BigUint64Array | Uint32Array>(
   };
 }
 
-/** How a scale's chunks are stored: raw little-endian labels or compressed_segmentation. */
-export type ChunkEncodingSpec = "raw" | { compressedSegmentation: Vec3 };
 
 export interface SourcePayload {
   /** Stored bytes after undoing the shard's data encoding. */
@@ -76,6 +76,7 @@ const boxWords = (b: { origin: Vec3; shape: Vec3 }): number[] => [...b.origin, .
  * windows anchored at 0 and encoded. Returns the output payload, or null when it is all 0.
  */
 export function downresChunk(
+  backend: Backend,
   sources: readonly SourcePayload[],
   output: { origin: Vec3; shape: Vec3 },
   step: DownresStep,
@@ -88,7 +89,7 @@ export function downresChunk(
     at += s.payload.byteLength;
   }
   const out = call(() =>
-    current().downresChunk(
+    backend.binding.downresChunk(
       payloads,
       Uint32Array.from(sources, (s) => s.payload.byteLength),
       Float64Array.from(sources.flatMap((s) => boxWords(s.box))),

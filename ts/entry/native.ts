@@ -1,12 +1,34 @@
-/** `braid-seg/native`: the napi addon or an error, never a fallback. */
-import { loadNative } from "../backend/native.js";
-import { BraidError } from "../errors.js";
-import { setBackend } from "../backend/backend.js";
-
-try {
-  setBackend(loadNative(), "native");
-} catch (e) {
-  throw new BraidError("BACKEND_UNAVAILABLE", `the braid native addon did not load: ${String(e)}`, { cause: e });
-}
+/** `braid-seg/native`: every function runs on the napi addon; an error if it does not load. */
+import { bindApi } from "../api.js";
+import type * as Api from "../api-classes.js";
+import { nativeBackend } from "../backend/node.js";
+import type { BackendName } from "../backend/backend.js";
 
 export * from "../index.js";
+
+const api = bindApi(nativeBackend());
+
+/** Which backend this entry's functions run on. */
+export const backend: BackendName = api.core.name;
+
+/** A no-op: the addon loads on import. Resolves to the backend's name. */
+export async function init(): Promise<BackendName> {
+  return backend;
+}
+
+// prettier-ignore
+export const {
+  core, decodeDvidBlock, decodeDvidBlockAsync, encodeDvidBlock, transcodeDvidBlock, transcodeDvidBlockAsync,
+  encodeCompressedSegmentation, encodeCompressedSegmentationAsync, decodeCompressedSegmentation,
+  decodeCompressedSegmentationAsync, gzip, gzipAsync, gunzip, gunzipAsync, zstdDecompress, zstdCompress,
+  downsampleMode, downresChunk, chunkIds, chunkId, chunkCells, locateChunks, shardFileName, shardGeometry,
+  shardOrigin, chunkIdsInShard, decodeShardIndex, decodeMinishardIndex, ShardWriter, ArrowStreamDecoder,
+  ArrowBatchDecoder, ExportShardWriter, parseCsvIndex, scanArrowStream, synthDvidRecord, openDvidShard,
+  ScaleGeometry, openPrecomputed, createPrecomputed, exportVolume, planExport, verifyExport, synthExport,
+  runManifestTask, planDownres, downresVolume, runDownresTasks, runDownresManifestTask,
+} = api;
+export type ShardWriter = Api.ShardWriter;
+export type ArrowStreamDecoder = Api.ArrowStreamDecoder;
+export type ArrowBatchDecoder = Api.ArrowBatchDecoder;
+export type ExportShardWriter = Api.ExportShardWriter;
+export type ScaleGeometry = Api.ScaleGeometry;

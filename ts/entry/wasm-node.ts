@@ -1,7 +1,4 @@
 /** `braid-seg/wasm` in Node: WebAssembly, instantiated synchronously on import. */
-import { loadWasmNode } from "../backend/wasm-node.js";
-import { setBackend } from "../backend/backend.js";
+import "./wasm-node-load.js";
 
-setBackend(loadWasmNode(), "wasm");
-
-export * from "../index.js";
+export * from "./wasm-api.js";

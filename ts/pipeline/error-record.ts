@@ -1,10 +1,17 @@
 /** Errors as report data: what the summary prints and what crosses thread boundaries. */
 import { BraidError, fromBackendError } from "../errors.js";
-import type { ErrorRecord } from "../jobs/export/types.js";
 
 function chunkText(c: BraidError["chunk"]): string | undefined {
   if (c === undefined) return undefined;
   return Array.isArray(c) ? `(${c.join(",")})` : String(c);
+}
+
+/** An error as data (what crosses threads and goes into reports). */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  file?: string;
+  chunk?: string;
 }
 
 export function errorRecord(e: unknown): ErrorRecord {

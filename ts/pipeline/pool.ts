@@ -1,14 +1,15 @@
 /**
- * Runs tasks on all cores: `workers` threads, each with its own backend instance, pulling
- * the next task when done (so uneven tasks balance themselves). `workers: 0` runs in-process,
- * one task at a time. A failed task is reported and the others continue.
+ * Runs tasks on all cores: `workers` threads, each with its own instance of the pool's
+ * backend, pulling the next task when done (so uneven tasks balance themselves). `workers: 0`
+ * runs in-process, one task at a time. A failed task is reported and the others continue.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import type { Backend } from "../backend/backend.js";
 import { BraidError, fromBackendError } from "../errors.js";
 import { workerExecArgv } from "./worker-argv.js";
-import type { SerializedError, TaskMessage, WorkerMessage } from "./protocol.js";
+import type { SerializedError, TaskMessage, WorkerData, WorkerMessage } from "./protocol.js";
 import { taskHandler, type ProgressDelta } from "./tasks.js";
 
 export interface TaskOutcome<I, O> {
@@ -24,19 +25,28 @@ export interface TaskOutcome<I, O> {
 export interface PoolOptions {
   /** Worker threads; 0 runs in-process. */
   workers: number;
-  /** The worker entry module (default: the package's own; tests substitute one). */
-  entry?: URL;
+  /** What tasks run on; each worker thread loads its own instance of it (by name). */
+  backend: Backend;
+  /**
+   * The worker thread's entry module: it registers the task kinds and calls `serveTasks`
+   * (jobs/thread.ts; tests substitute their own).
+   */
+  entry: URL;
   onProgress?(delta: ProgressDelta): void;
   /** Called as each task ends, in completion order. */
   onTaskEnd?(outcome: TaskOutcome<unknown, unknown>): void;
 }
 
-/** The compiled worker entry; from TypeScript sources (tests) the built `dist/` copy. */
-function workerUrl(): URL {
-  const here = new URL("./worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".ts")) return here;
-  const built = fileURLToPath(here).replace(/[\\/]ts[\\/]pipeline[\\/]worker\.js$/, "/dist/pipeline/worker.js");
-  if (!existsSync(built)) {
+/**
+ * The compiled module a worker thread can load for `url`: itself when it exists (a compiled
+ * package), else the built `dist/` copy of a module under `ts/` (running from sources: tests).
+ */
+export function compiledModuleUrl(url: URL): URL {
+  if (url.protocol !== "file:") return url;
+  const path = fileURLToPath(url);
+  if (existsSync(path)) return url;
+  const built = path.replace(/^(.*)[\\/]ts[\\/](.*)\.[jt]s$/, "$1/dist/$2.js");
+  if (built === path || !existsSync(built)) {
     throw new BraidError("BACKEND_UNAVAILABLE", `worker threads need the compiled package (${built}): run pnpm build:ts`);
   }
   return pathToFileURL(built);
@@ -60,7 +70,8 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
     for (const input of inputs) {
       const t0 = performance.now();
       try {
-        const output = (await handler(input, { worker: 0, progress: (d) => options.onProgress?.(d) })) as O;
+        const ctx = { backend: options.backend, worker: 0, progress: (d: ProgressDelta) => options.onProgress?.(d) };
+        const output = (await handler(input, ctx)) as O;
         end({ input, ok: true, output, seconds: (performance.now() - t0) / 1000 });
       } catch (e) {
         end({ input, ok: false, error: fromBackendError(e), seconds: (performance.now() - t0) / 1000 });
@@ -68,7 +79,7 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
     }
     return outcomes;
   }
-  const url = options.entry ?? workerUrl();
+  const url = compiledModuleUrl(options.entry);
   const execArgv = workerExecArgv(process.execArgv);
   let next = 0;
   // Why a worker thread could not start, if one could not: tasks no thread reached then fail
@@ -77,7 +88,7 @@ export async function runPool<I, O>(kind: string, inputs: readonly I[], options:
   const count = Math.min(options.workers, inputs.length);
   await Promise.all(
     Array.from({ length: count }, (_, index) => {
-      const worker = new Worker(url, { workerData: { index }, execArgv });
+      const worker = new Worker(url, { workerData: { index, backend: options.backend.name } satisfies WorkerData, execArgv });
       return new Promise<void>((resolveWorker) => {
         let started = false;
         let current: { id: number; input: I; t0: number } | undefined;

@@ -1,5 +1,14 @@
 /** Messages between the pool and its worker threads. */
+import type { BackendName } from "../backend/backend.js";
 import type { ProgressDelta } from "./tasks.js";
+
+/** What a worker thread is started with. */
+export interface WorkerData {
+  /** Thread index within its pool, for logs and outcomes. */
+  index: number;
+  /** The backend the pool runs on; the thread loads its own instance of it. */
+  backend: BackendName;
+}
 
 export interface TaskMessage {
   id: number;

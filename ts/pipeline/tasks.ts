@@ -1,8 +1,9 @@
 /**
  * Task kinds the worker pool can run. A task is a plain, structured-cloneable input object;
  * its handler runs inside a worker thread (or in-process) and reports progress as it goes.
- * Pipelines register their handlers in `handlers.ts` so every worker knows every kind.
+ * Jobs register their handlers at import (`jobs/handlers.ts` imports them all for threads).
  */
+import type { Backend } from "../backend/backend.js";
 import { BraidError } from "../errors.js";
 
 /** Counters a task reports while it runs; the pool sums them across tasks and workers. */
@@ -13,6 +14,8 @@ export interface ProgressDelta {
 }
 
 export interface TaskContext {
+  /** The backend the task runs on: the pool's, loaded again by each worker thread. */
+  readonly backend: Backend;
   /** Adds to the run's counters (cheap: batched before crossing threads). */
   progress(delta: ProgressDelta): void;
   /** Worker index (0-based), for logs. */

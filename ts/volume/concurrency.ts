@@ -1,4 +1,4 @@
-/** Bounded concurrency for I/O-bound loops (chunk reads of a region). */
+/** Bounded concurrency for I/O-bound loops: chunk reads of a region, shard writes in order. */
 
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight (at least one, whatever `limit`
@@ -23,4 +23,35 @@ export async function forEachConcurrent<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, Math.floor(limit) || 1), items.length) }, worker));
+}
+
+/**
+ * A bounded, order-preserving async map: at most `window` calls in flight, results yielded in
+ * input order. The shard writer needs chunks in (minishard, id) order while reads of the next
+ * chunks overlap the current one; the window is what bounds memory.
+ */
+export async function* orderedMap<T, R>(
+  items: Iterable<T>,
+  window: number,
+  fn: (item: T, index: number) => Promise<R>,
+): AsyncGenerator<R> {
+  const source = items[Symbol.iterator]();
+  const queue: Promise<R>[] = [];
+  let index = 0;
+  const fill = () => {
+    while (queue.length < Math.max(1, window)) {
+      const next = source.next();
+      if (next.done) return;
+      const p = fn(next.value, index++);
+      // Awaited in order below; until then a rejection must not count as unhandled.
+      p.catch(() => undefined);
+      queue.push(p);
+    }
+  };
+  fill();
+  while (queue.length > 0) {
+    const result = await queue.shift()!;
+    fill();
+    yield result;
+  }
 }

@@ -3,10 +3,9 @@
  * (several shards, a clipped edge, supervoxels agglomerated into bodies), exported to
  * neuroglancer precomputed, verified voxel by voxel against the DVID decode.
  */
-import { exportVolume } from "../../jobs/export/export.js";
+import { exportVolume, synthExport, verifyExport } from "../../entry/node.js";
 import { formatSummary } from "../../jobs/export/summary.js";
-import { synthExport } from "../../jobs/synth/synth.js";
-import { formatVerifyReport, verifyExport } from "../../jobs/verify/verify.js";
+import { formatVerifyReport } from "../../jobs/verify/verify.js";
 import type { Vec3 } from "../../types.js";
 import { intOption, type Command } from "../command.js";
 

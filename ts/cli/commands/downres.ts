@@ -2,7 +2,7 @@
  * `braid downres`: builds lower scales of a precomputed volume in place, each from the one
  * before, voxel-identical to TensorStore's `downsample(previous, [2,2,2,1], "mode")`.
  */
-import { downresVolume, type DownresEvents, type DownresSummary } from "../../jobs/downres/index.js";
+import { downresVolume, type DownresEvents, type DownresSummary } from "../../entry/node.js";
 import { bigintSafe, peakRssMiB, Progress } from "../../pipeline/progress.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
 

@@ -2,7 +2,7 @@
  * `braid export`: a DVID export to a sharded neuroglancer precomputed volume on all cores,
  * with a progress line, a summary, and a non-zero exit when anything failed.
  */
-import { exportVolume } from "../../jobs/export/export.js";
+import { exportVolume } from "../../entry/node.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { formatPlan, formatSummary } from "../../jobs/export/summary.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";

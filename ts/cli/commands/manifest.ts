@@ -3,8 +3,7 @@
  * on an array job (one JSON document; stdout without --out). An export manifest balances
  * units by source bytes; a downres manifest (`--downres`) has one stage of K tasks per scale.
  */
-import { buildDownresManifest, planDownres, type DownresManifest } from "../../jobs/downres/index.js";
-import { planExport } from "../../jobs/export/export.js";
+import { buildDownresManifest, planDownres, planExport, type DownresManifest } from "../../entry/node.js";
 import { writeLocation } from "../../storage/locations.js";
 import { buildManifest, type Manifest } from "../../jobs/manifests/export-manifest.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";

@@ -1,5 +1,5 @@
 /** `braid synth`: a synthetic DVID export (Arrow + CSV per shard box) and its neuroglancer spec. */
-import { synthExport } from "../../jobs/synth/synth.js";
+import { synthExport } from "../../entry/node.js";
 import type { Vec3 } from "../../types.js";
 import { intOption, required, UsageError, type Command, type OptionValues } from "../command.js";
 

@@ -1,5 +1,6 @@
 /** `braid verify`: checks an exported volume against its DVID source; non-zero exit on any discrepancy. */
-import { formatVerifyReport, verifyExport } from "../../jobs/verify/verify.js";
+import { verifyExport } from "../../entry/node.js";
+import { formatVerifyReport } from "../../jobs/verify/verify.js";
 import { intOption, required, scaleList, type Command } from "../command.js";
 
 const usage = `options:

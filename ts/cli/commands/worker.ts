@@ -3,11 +3,10 @@
  * manifest's format. Idempotent: existing shards are skipped and writes are atomic, so a
  * retried or duplicated task is harmless.
  */
-import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest, runDownresManifestTask } from "../../jobs/downres/index.js";
+import { DOWNRES_MANIFEST_FORMAT, parseDownresManifest, runDownresManifestTask, runManifestTask } from "../../entry/node.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { parseManifest } from "../../jobs/manifests/export-manifest.js";
 import { formatSummary } from "../../jobs/export/summary.js";
-import { runManifestTask } from "../../jobs/manifests/export-worker.js";
 import { intOption, required, type Command } from "../command.js";
 import { downresReporting } from "./downres.js";
 

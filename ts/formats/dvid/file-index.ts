@@ -6,11 +6,11 @@
  * so a truncated `.arrow` is reported (naming the first chunk it lost) before any conversion.
  */
 import { BraidError, call, withContext } from "../../errors.js";
-import { current } from "../../backend/backend.js";
+import type { Backend } from "../../backend/backend.js";
 import { concatBytes } from "../../storage/bytes.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
-import type { SourceFileRef } from "../../jobs/export/types.js";
+import type { SourceFileRef } from "./source.js";
 
 /** Bytes per read while walking a legacy stream's headers (doubled when a header is larger). */
 const SCAN_WINDOW = 1 << 20;
@@ -45,10 +45,11 @@ interface Batch {
 }
 
 /** Record batch ranges of a stream from its headers alone (legacy indexes). */
-async function scanBatches(storage: Storage, file: SourceFileRef): Promise<Batch[]> {
+async function scanBatches(backend: Backend, storage: Storage, file: SourceFileRef): Promise<Batch[]> {
   const where = storage.describe(file.key);
   const truncated = (why: string) => new BraidError("ARROW_TRUNCATED", `${where}: ${why}`, { file: where });
   const batches: Batch[] = [];
+  const scanWindow = (bytes: Uint8Array) => call(() => backend.binding.scanArrowStream(bytes));
   const add = (scan: ReturnType<typeof scanWindow>, shift: number) => {
     for (let i = 0; i < scan.rows.length; i++) {
       batches.push({ offset: scan.ranges[2 * i]! + shift, size: scan.ranges[2 * i + 1]!, rows: scan.rows[i]! });
@@ -82,8 +83,6 @@ async function scanBatches(storage: Storage, file: SourceFileRef): Promise<Batch
     }
   }
 }
-
-const scanWindow = (bytes: Uint8Array) => call(() => current().scanArrowStream(bytes));
 
 /** Gives legacy rows (`rec` only) the range and row of their record batch. */
 function resolveLegacy(
@@ -158,7 +157,7 @@ function batchLengths(offsets: Float64Array): Uint32Array {
  * Reads and resolves the index of one export file; errors name the file (and chunk). Call
  * {@link checkComplete} before trusting the `.arrow` itself.
  */
-export async function readSourceIndex(storage: Storage, file: SourceFileRef): Promise<SourceIndex> {
+export async function readSourceIndex(backend: Backend, storage: Storage, file: SourceFileRef): Promise<SourceIndex> {
   const csvWhere = storage.describe(file.csvKey);
   try {
     const text = await storage.read(file.csvKey);
@@ -167,11 +166,11 @@ export async function readSourceIndex(storage: Storage, file: SourceFileRef): Pr
         file: csvWhere,
       });
     }
-    const csv = withCsvContext(() => call(() => current().parseCsvIndex(text)), csvWhere);
+    const csv = withCsvContext(() => call(() => backend.binding.parseCsvIndex(text)), csvWhere);
     const variant = csv.variant as SourceIndex["variant"];
     const resolved =
       variant === "legacy"
-        ? resolveLegacy(storage, file, csv.chunks, csv.records, await scanBatches(storage, file))
+        ? resolveLegacy(storage, file, csv.chunks, csv.records, await scanBatches(backend, storage, file))
         : { offsets: csv.offsets, sizes: csv.sizes, batchRows: csv.batchRows };
     const index: SourceIndex = {
       file,

@@ -3,6 +3,7 @@
  * memory, or fetch a block by chunk coordinate through the CSV index (a ranged read of its
  * record batch, with a small cache of decoded batches).
  */
+import type { Backend } from "../../backend/backend.js";
 import { ArrowStreamDecoder, type DvidRecords, type RecordTranscodeOptions } from "./records.js";
 import { BraidError, withContext } from "../../errors.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
@@ -10,7 +11,7 @@ import type { Storage } from "../../storage/types.js";
 import type { LabelVolume, Vec3 } from "../../types.js";
 import { chunkOf, readSourceIndex, type SourceIndex } from "./file-index.js";
 import { DvidFileReader } from "./reader.js";
-import { storageFor } from "../../pipeline/storages.js";
+import { resolveStorage } from "../../storage/resolve.js";
 
 /** Bytes per read while streaming records. */
 const STREAM_PIECE = 4 << 20;
@@ -62,11 +63,12 @@ export class DvidShard {
   #rows: Promise<Map<string, number>> | undefined;
 
   constructor(
+    readonly backend: Backend,
     readonly storage: Storage,
     readonly key: string,
     readonly bytes: number,
   ) {
-    this.#reader = new DvidFileReader(storage, { key, csvKey: `${key.slice(0, -".arrow".length)}.csv`, bytes });
+    this.#reader = new DvidFileReader(backend, storage, { key, csvKey: `${key.slice(0, -".arrow".length)}.csv`, bytes });
   }
 
   /** Human-readable location of the `.arrow` file. */
@@ -76,13 +78,13 @@ export class DvidShard {
 
   /** The CSV index with byte ranges resolved (legacy indexes are resolved from the stream). */
   index(): Promise<SourceIndex> {
-    this.#index ??= readSourceIndex(this.storage, this.#reader.file);
+    this.#index ??= readSourceIndex(this.backend, this.storage, this.#reader.file);
     return this.#index;
   }
 
   /** Every record in stream order, a record batch (or a few) at a time. */
   async *records(): AsyncIterable<DvidRecords> {
-    const decoder = new ArrowStreamDecoder();
+    const decoder = new ArrowStreamDecoder(this.backend);
     let finished = false;
     try {
       for (let offset = 0; offset < this.bytes; offset += STREAM_PIECE) {
@@ -127,10 +129,15 @@ export class DvidShard {
  * Opens `key` (`s<k>/<X>_<Y>_<Z>.arrow`, the extension optional) in an export at `target`
  * (a directory, `gs://` or `http(s)://` URL, or a Storage).
  */
-export async function openDvidShard(target: string | Storage, key: string, options: { storage?: OpenStorageOptions } = {}): Promise<DvidShard> {
-  const storage = typeof target === "string" ? await storageFor(target, options.storage) : target;
+export async function openDvidShard(
+  backend: Backend,
+  target: string | Storage,
+  key: string,
+  options: { storage?: OpenStorageOptions } = {},
+): Promise<DvidShard> {
+  const storage = await resolveStorage(target, options.storage);
   const arrow = key.endsWith(".arrow") ? key : `${key}.arrow`;
   const bytes = await storage.size(arrow);
   if (bytes === undefined) throw new BraidError("NOT_FOUND", `${storage.describe(arrow)} does not exist`, { file: storage.describe(arrow) });
-  return new DvidShard(storage, arrow, bytes);
+  return new DvidShard(backend, storage, arrow, bytes);
 }

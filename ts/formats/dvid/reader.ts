@@ -5,11 +5,13 @@
  * stays flat whatever the file size. Random access goes through a small cache of decoded
  * batches. Every error names the file and the chunk being read.
  */
-import { ArrowBatchDecoder, scanArrowStream, type DvidRecords } from "./records.js";
+import type { Backend } from "../../backend/backend.js";
+import { scanArrowStream } from "./csv-index.js";
+import { ArrowBatchDecoder, type DvidRecords } from "./records.js";
 import { BraidError, withContext } from "../../errors.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
-import type { SourceFileRef } from "../../jobs/export/types.js";
+import type { SourceFileRef } from "./source.js";
 
 /** The schema message is read from this prefix (it is well under 1 KiB in DVID exports). */
 const SCHEMA_PREFIX = 64 << 10;
@@ -90,6 +92,7 @@ export class DvidFileReader {
   readonly #cache = new Map<number, Promise<DvidRecords>>();
 
   constructor(
+    readonly backend: Backend,
     readonly storage: Storage,
     readonly file: SourceFileRef,
   ) {
@@ -102,7 +105,7 @@ export class DvidFileReader {
       try {
         const prefix = await this.storage.read(this.file.key, { offset: 0, length: Math.min(SCHEMA_PREFIX, this.file.bytes) });
         if (prefix === undefined) throw new BraidError("NOT_FOUND", "the file is missing");
-        return new ArrowBatchDecoder(prefix.subarray(0, scanArrowStream(prefix).schemaEnd));
+        return new ArrowBatchDecoder(this.backend, prefix.subarray(0, scanArrowStream(this.backend, prefix).schemaEnd));
       } catch (e) {
         throw withContext(e, { file: this.where });
       }

@@ -5,7 +5,16 @@
 import { BraidError } from "../../errors.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import type { Storage } from "../../storage/types.js";
-import type { SourceFileRef } from "../../jobs/export/types.js";
+
+/** One DVID export file (`s<k>/<X>_<Y>_<Z>.arrow`) and its index. */
+export interface SourceFileRef {
+  /** Key of the `.arrow` file relative to the source root. */
+  key: string;
+  /** Key of the `.csv` index beside it. */
+  csvKey: string;
+  /** Size of the `.arrow` file in bytes. */
+  bytes: number;
+}
 
 /** Size requests in flight while listing (one per file on object stores). */
 const STAT_CONCURRENCY = 16;

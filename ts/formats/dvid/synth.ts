@@ -4,9 +4,9 @@
  * sub-blocks). Deterministic per (seed, block), so exports of any size can be generated in
  * pieces, in parallel.
  */
+import type { Backend } from "../../backend/backend.js";
 import type { RawSynthRecord } from "../../backend/binding.js";
 import { call } from "../../errors.js";
-import { current } from "../../backend/backend.js";
 import type { Vec3 } from "../../types.js";
 
 export interface SynthParams {
@@ -44,6 +44,6 @@ function paramWords(p: SynthParams): Float64Array {
 }
 
 /** Generates the 64³ DVID block at block coordinate `chunk`, zstd-wrapped like DVID stores it. */
-export function synthDvidRecord(chunk: Vec3, params: SynthParams = {}, zstdLevel = 3): SynthRecord {
-  return call(() => current().synthDvidRecord(paramWords(params), Int32Array.from(chunk), zstdLevel));
+export function synthDvidRecord(backend: Backend, chunk: Vec3, params: SynthParams = {}, zstdLevel = 3): SynthRecord {
+  return call(() => backend.binding.synthDvidRecord(paramWords(params), Int32Array.from(chunk), zstdLevel));
 }

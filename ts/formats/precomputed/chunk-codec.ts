@@ -1,14 +1,15 @@
 /**
- * Chunk payloads of segmentation scales (§1.4): `compressed_segmentation` or `raw`
- * little-endian voxels, always in the clipped chunk shape. Volumes are handed out as
- * BigUint64Array whatever the stored label width, so callers handle one type.
+ * Chunk payloads of segmentation scales (docs/formats/precomputed.md §1.4):
+ * `compressed_segmentation` or `raw` little-endian voxels, always in the clipped chunk shape.
+ * Volumes are handed out as BigUint64Array whatever the stored label width, so callers handle
+ * one type.
  */
-import { decodeCompressedSegmentationAsync, encodeCompressedSegmentation } from "../../core/codec.js";
+import type { Backend } from "../../backend/backend.js";
 import { BraidError } from "../../errors.js";
 import type { Vec3 } from "../../types.js";
+import { convertLabels, type LabelArray } from "../../volume/labels.js";
+import { decodeCompressedSegmentationAsync, encodeCompressedSegmentation } from "./compressed-segmentation.js";
 import type { InfoDataType, ScaleInfo } from "./info.js";
-
-export type LabelArray = BigUint64Array | Uint32Array;
 
 const voxels = (s: Vec3) => s[0] * s[1] * s[2];
 
@@ -34,34 +35,19 @@ function checkLength(volume: LabelArray, shape: Vec3): void {
 }
 
 /** The volume in the scale's label width; uint64 labels ≥ 2^32 cannot go into a uint32 scale. */
-function toWidth(volume: LabelArray, width: 4 | 8): LabelArray {
-  if (width === 8) return volume instanceof BigUint64Array ? volume : BigUint64Array.from(volume, BigInt);
-  if (volume instanceof Uint32Array) return volume;
-  const out = new Uint32Array(volume.length);
-  for (let i = 0; i < volume.length; i++) {
-    const v = volume[i]!;
-    if (v > 0xffffffffn) throw new BraidError("INVALID_ARGUMENT", `label ${v} at voxel ${i} does not fit a uint32 volume`);
-    out[i] = Number(v);
-  }
-  return out;
-}
-
-export function isAllZero(volume: LabelArray): boolean {
-  // Scanning 32-bit words covers both widths and avoids BigInt compares.
-  const words = new Uint32Array(volume.buffer, volume.byteOffset, volume.byteLength / 4);
-  for (let i = 0; i < words.length; i++) if (words[i] !== 0) return false;
-  return true;
+function toWidth(volume: LabelArray, width: 4 | 8): BigUint64Array | Uint32Array {
+  return convertLabels(volume, width === 8 ? "uint64" : "uint32");
 }
 
 const asBytes = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Encodes a clipped chunk volume for `scale` (cseg with its block size, or raw LE). */
-export function encodeChunkPayload(scale: ScaleInfo, dataType: InfoDataType, shape: Vec3, volume: LabelArray): Uint8Array {
+export function encodeChunkPayload(backend: Backend, scale: ScaleInfo, dataType: InfoDataType, shape: Vec3, volume: LabelArray): Uint8Array {
   checkEncoding(scale);
   checkLength(volume, shape);
   const typed = toWidth(volume, labelWidth(dataType, scale));
   if (scale.encoding === "raw") return asBytes(typed);
-  return asBytes(encodeCompressedSegmentation(typed, shape, scale.compressed_segmentation_block_size!));
+  return asBytes(encodeCompressedSegmentation(backend, typed, shape, scale.compressed_segmentation_block_size!));
 }
 
 /**
@@ -69,6 +55,7 @@ export function encodeChunkPayload(scale: ScaleInfo, dataType: InfoDataType, sha
  * native backend decodes concurrent chunk reads on the thread pool.
  */
 export async function decodeChunkPayload(
+  backend: Backend,
   scale: ScaleInfo,
   dataType: InfoDataType,
   shape: Vec3,
@@ -79,8 +66,8 @@ export async function decodeChunkPayload(
   if (scale.encoding === "compressed_segmentation") {
     const options = { blockSize: scale.compressed_segmentation_block_size! };
     return width === 8
-      ? decodeCompressedSegmentationAsync(payload, shape, options)
-      : BigUint64Array.from(await decodeCompressedSegmentationAsync(payload, shape, { ...options, dataType: "uint32" }), BigInt);
+      ? decodeCompressedSegmentationAsync(backend, payload, shape, options)
+      : BigUint64Array.from(await decodeCompressedSegmentationAsync(backend, payload, shape, { ...options, dataType: "uint32" }), BigInt);
   }
   const expected = voxels(shape) * width;
   if (payload.byteLength !== expected) {

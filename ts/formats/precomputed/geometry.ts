@@ -1,20 +1,17 @@
 /**
  * Where things are in one scale: the chunk grid anchored at `voxel_offset`, clipped edge
- * chunks (§1.3), unsharded chunk keys, chunk ids and their shard/minishard, shard boxes, and
- * the next pyramid level's scale (§1.5).
+ * chunks (docs/formats/precomputed.md §1.3), unsharded chunk keys, chunk ids and their
+ * shard/minishard, shard boxes, and the next pyramid level's scale (§1.5).
  */
-import { BraidError } from "../../errors.js";
-import { chunkCells, chunkIds, locateChunks, shardFileName, shardGeometry } from "./sharding.js";
-import type { ShardingSpec } from "./sharding.js";
+import type { Backend } from "../../backend/backend.js";
+import { BraidError, call } from "../../errors.js";
 import type { Vec3 } from "../../types.js";
+import { ChunkGrid } from "../../volume/grid.js";
+import type { ShardBox } from "../../volume/writer.js";
+import { chunkCells, chunkIds, chunkIdsInShard, encodeShardingSpec, locateChunks, shardFileName, shardGeometry } from "./sharding.js";
+import type { ShardingSpec } from "./sharding.js";
 import type { ScaleInfo } from "./info.js";
-import { gridShape, mortonBits } from "./morton.js";
-
-/** A box of voxels in absolute coordinates (`voxel_offset` included). */
-export interface VoxelBox {
-  origin: Vec3;
-  shape: Vec3;
-}
+import { mortonBits } from "./morton.js";
 
 /** Where a chunk is stored in a sharded scale. */
 export interface ChunkPlace {
@@ -23,71 +20,23 @@ export interface ChunkPlace {
   minishard: bigint;
 }
 
-/** One shard of a scale whose shards are boxes of chunks. */
-export interface ShardBox {
-  shard: bigint;
-  /** File name inside the scale directory, e.g. `0fe9.shard`. */
-  file: string;
-  /** First grid cell of the shard. */
-  cellOrigin: Vec3;
-  /** Grid cells covered, clipped to the grid. */
-  cellShape: Vec3;
-  /** Voxels covered, clipped to the volume. */
-  voxels: VoxelBox;
-}
-
-const volumeOf = (v: Vec3) => v[0] * v[1] * v[2];
 const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
 
-export class ScaleGeometry {
-  readonly size: Vec3;
-  readonly voxelOffset: Vec3;
-  readonly chunkSize: Vec3;
-  readonly gridShape: Vec3;
+/** A precomputed scale's chunk grid with its chunk ids, shards and unsharded chunk keys. */
+export class ScaleGeometry extends ChunkGrid {
   readonly sharding: ShardingSpec | undefined;
 
-  constructor(readonly scale: ScaleInfo) {
-    this.size = scale.size;
-    this.voxelOffset = scale.voxel_offset ?? [0, 0, 0];
-    this.chunkSize = scale.chunk_sizes[0]!;
-    this.gridShape = gridShape(this.size, this.chunkSize);
+  constructor(
+    readonly backend: Backend,
+    readonly scale: ScaleInfo,
+  ) {
+    super(scale.size, scale.voxel_offset ?? [0, 0, 0], scale.chunk_sizes[0]!, `scale "${scale.key}"`);
     this.sharding = scale.sharding;
-  }
-
-  /** The scale's voxel domain. */
-  get domain(): VoxelBox {
-    return { origin: this.voxelOffset, shape: this.size };
-  }
-
-  get chunkCount(): number {
-    return volumeOf(this.gridShape);
   }
 
   /** Compressed-Morton bits per axis. */
   get mortonBits(): Vec3 {
     return mortonBits(this.size, this.chunkSize);
-  }
-
-  #checkCell(cell: Vec3): void {
-    for (let d = 0; d < 3; d++) {
-      const g = cell[d]!;
-      if (!Number.isInteger(g) || g < 0 || g >= this.gridShape[d]!) {
-        throw new BraidError(
-          "INVALID_ARGUMENT",
-          `scale "${this.scale.key}": cell (${cell.join(",")}) is outside the ${this.gridShape.join("×")} chunk grid`,
-        );
-      }
-    }
-  }
-
-  /** Voxels of a grid cell, clipped to the volume. */
-  chunkBox(cell: Vec3): VoxelBox {
-    this.#checkCell(cell);
-    const start = (d: number) => cell[d]! * this.chunkSize[d]!;
-    return {
-      origin: vec3((d) => this.voxelOffset[d]! + start(d)),
-      shape: vec3((d) => Math.min(this.chunkSize[d]!, this.size[d]! - start(d))),
-    };
   }
 
   /** Unsharded storage key of a cell: `"x0-x1_y0-y1_z0-z1"` in absolute voxels. */
@@ -101,13 +50,13 @@ export class ScaleGeometry {
   }
 
   chunkIds(cells: readonly Vec3[]): BigUint64Array {
-    for (const c of cells) this.#checkCell(c);
-    return chunkIds(this.size, this.chunkSize, cells);
+    for (const c of cells) this.checkCell(c);
+    return chunkIds(this.backend, this.size, this.chunkSize, cells);
   }
 
   /** Grid cells of chunk ids. */
   cells(ids: BigUint64Array): Vec3[] {
-    return chunkCells(this.size, this.chunkSize, ids);
+    return chunkCells(this.backend, this.size, this.chunkSize, ids);
   }
 
   #spec(): ShardingSpec {
@@ -118,16 +67,35 @@ export class ScaleGeometry {
   /** Chunk id, shard and minishard of each cell (sharded scales). */
   place(cells: readonly Vec3[]): ChunkPlace[] {
     const ids = this.chunkIds(cells);
-    return locateChunks(this.#spec(), ids).map((l, i) => ({ chunkId: ids[i]!, ...l }));
+    return locateChunks(this.backend, this.#spec(), ids).map((l, i) => ({ chunkId: ids[i]!, ...l }));
   }
 
   /** Shard and minishard of chunk ids (sharded scales). */
   locate(ids: BigUint64Array): ChunkPlace[] {
-    return locateChunks(this.#spec(), ids).map((l, i) => ({ chunkId: ids[i]!, ...l }));
+    return locateChunks(this.backend, this.#spec(), ids).map((l, i) => ({ chunkId: ids[i]!, ...l }));
+  }
+
+  /**
+   * Chunk ids and shard numbers of flat `[x, y, z, …]` cells in one core call, without an
+   * object per cell (export places 32,768-row files this way). Unsharded scales: shard 0.
+   */
+  locateCells(cells: Uint32Array): { chunkIds: BigUint64Array; shards: BigUint64Array } {
+    const ids = chunkIds(this.backend, this.size, this.chunkSize, cells);
+    const shards = new BigUint64Array(ids.length);
+    if (this.sharding) {
+      const located = call(() => this.backend.binding.locateChunks(encodeShardingSpec(this.sharding!), ids));
+      for (let i = 0; i < shards.length; i++) shards[i] = located[2 * i]!;
+    }
+    return { chunkIds: ids, shards };
   }
 
   shardFile(shard: bigint): string {
-    return shardFileName(this.#spec(), shard);
+    return shardFileName(this.backend, this.#spec(), shard);
+  }
+
+  /** The shards' box shape in chunks, or undefined when shards are not boxes (murmur hash). */
+  shardShape(): Vec3 | undefined {
+    return shardGeometry(this.backend, this.#spec(), this.size, this.chunkSize)?.shardShape;
   }
 
   /**
@@ -136,7 +104,7 @@ export class ScaleGeometry {
    */
   shards(): ShardBox[] | null {
     const spec = this.#spec();
-    const g = shardGeometry(spec, this.size, this.chunkSize);
+    const g = shardGeometry(this.backend, spec, this.size, this.chunkSize);
     if (!g) return null;
     // With the identity hash a shard's lowest chunk id has all within-shard bits zero, and
     // its cell is the shard's origin: one batched call instead of one per shard.
@@ -150,7 +118,7 @@ export class ScaleGeometry {
       const last = this.chunkBox(vec3((d) => cellOrigin[d]! + cellShape[d]! - 1));
       return {
         shard,
-        file: shardFileName(spec, shard),
+        file: shardFileName(this.backend, spec, shard),
         cellOrigin,
         cellShape,
         voxels: { origin: first.origin, shape: vec3((d) => last.origin[d]! + last.shape[d]! - first.origin[d]!) },
@@ -158,17 +126,10 @@ export class ScaleGeometry {
     });
   }
 
-  /** Grid cells intersecting a voxel box (x fastest); cells outside the grid are skipped. */
-  cellsInBox(box: VoxelBox): Vec3[] {
-    if (box.shape.some((s) => s <= 0)) return [];
-    const rel = (d: number) => box.origin[d]! - this.voxelOffset[d]!;
-    const lo = vec3((d) => Math.max(0, Math.floor(rel(d) / this.chunkSize[d]!)));
-    const hi = vec3((d) =>
-      Math.min(this.gridShape[d]!, Math.ceil((rel(d) + box.shape[d]!) / this.chunkSize[d]!)),
-    );
-    const out: Vec3[] = [];
-    for (let z = lo[2]; z < hi[2]; z++) for (let y = lo[1]; y < hi[1]; y++) for (let x = lo[0]; x < hi[0]; x++) out.push([x, y, z]);
-    return out;
+  /** Chunk ids of a shard in (minishard, id) order, TensorStore's write order, with their cells. */
+  chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] } {
+    const ids = chunkIdsInShard(this.backend, this.#spec(), this.size, this.chunkSize, shard);
+    return { chunkIds: ids, cells: this.cells(ids) };
   }
 }
 

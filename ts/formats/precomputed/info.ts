@@ -7,9 +7,10 @@
 import { BraidError } from "../../errors.js";
 import type { HashFunction, ShardEncoding, ShardingSpec } from "./sharding.js";
 import type { Vec3 } from "../../types.js";
+import type { DataType } from "../../volume/labels.js";
 import { mortonBits } from "./morton.js";
 
-export type InfoDataType = "uint8" | "uint16" | "uint32" | "uint64" | "int8" | "int16" | "int32" | "float32";
+export type InfoDataType = DataType;
 export type VolumeType = "image" | "segmentation";
 export type ScaleEncoding = "raw" | "compressed_segmentation" | "jpeg" | "png";
 

@@ -1,22 +1,27 @@
 /**
- * One scale of a precomputed volume: chunk and region reads (sharded or not), unsharded chunk
- * writes and streamed shard writes. Volumes are x-fastest uint64 whatever the stored width.
+ * One scale of a precomputed volume as a level: chunk and region reads (sharded or not),
+ * unsharded chunk writes and streamed shard writes. Volumes are x-fastest uint64 whatever
+ * the stored width.
  */
+import type { Backend } from "../../backend/backend.js";
 import { BraidError, withContext } from "../../errors.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
-import { decodeChunkPayload, encodeChunkPayload, isAllZero, maxPayloadBytes } from "./chunk-codec.js";
-import type { LabelArray } from "./chunk-codec.js";
-import { ScaleGeometry } from "./geometry.js";
-import type { ChunkPlace, VoxelBox } from "./geometry.js";
-import type { InfoDataType, ScaleInfo } from "./info.js";
+import { boxVoxels, type VoxelBox } from "../../volume/box.js";
 import type { ByteLru } from "../../volume/cache.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
+import { isAllZero, type LabelArray } from "../../volume/labels.js";
+import { copyIntersection } from "../../volume/region.js";
+import type { ChunkEncodingSpec, LevelWriter, ShardBox, ShardChunk, ShardWriteOptions, WrittenShard } from "../../volume/writer.js";
+import { decodeChunkPayload, encodeChunkPayload, maxPayloadBytes } from "./chunk-codec.js";
+import { ScaleGeometry, type ChunkPlace } from "./geometry.js";
+import type { InfoDataType, ScaleInfo } from "./info.js";
 import { ShardReader } from "./shard-reader.js";
+import type { ShardLayout } from "./sharding.js";
 import { writeShardFile } from "./shard-writer.js";
-import type { ShardChunk, WriteShardOptions, WrittenShard } from "./shard-writer.js";
 
 export interface ScaleContext {
+  backend: Backend;
   /** The scale directory. */
   storage: Storage;
   dataType: InfoDataType;
@@ -25,11 +30,18 @@ export interface ScaleContext {
   concurrency: number;
 }
 
-const volumeOf = (s: Vec3) => s[0] * s[1] * s[2];
+export interface WriteShardOptions extends ShardWriteOptions {
+  /**
+   * `"tensorstore"` (what `ordered` means): chunks arrive in (minishard, id) order and a
+   * raw/raw shard is byte-identical to TensorStore's. `"indexes-at-end"` (default): any order.
+   */
+  layout?: ShardLayout;
+}
 
-export class PrecomputedScale {
+export class PrecomputedScale implements LevelWriter {
   readonly geometry: ScaleGeometry;
   readonly storage: Storage;
+  readonly backend: Backend;
   readonly #dataType: InfoDataType;
   /** Element type of the volume's labels. */
   get dataType(): InfoDataType {
@@ -43,13 +55,14 @@ export class PrecomputedScale {
     readonly index: number,
     context: ScaleContext,
   ) {
-    this.geometry = new ScaleGeometry(info);
+    this.backend = context.backend;
+    this.geometry = new ScaleGeometry(context.backend, info);
     this.storage = context.storage;
     this.#dataType = context.dataType;
     this.#concurrency = context.concurrency;
     if (info.sharding) {
       const maxBytes = maxPayloadBytes(info, this.geometry.chunkSize);
-      this.#shards = new ShardReader(context.storage, info.sharding, context.cache, `${index}:${info.key}`, maxBytes);
+      this.#shards = new ShardReader(context.backend, context.storage, info.sharding, context.cache, `${index}:${info.key}`, maxBytes);
     }
   }
 
@@ -57,8 +70,24 @@ export class PrecomputedScale {
     return this.info.key;
   }
 
+  get resolution(): Vec3 {
+    return this.info.resolution;
+  }
+
+  /** The chunk grid (the same object as `geometry`). */
+  get grid(): ScaleGeometry {
+    return this.geometry;
+  }
+
   get sharded(): boolean {
     return this.#shards !== undefined;
+  }
+
+  get chunkEncoding(): ChunkEncodingSpec {
+    const block = this.info.compressed_segmentation_block_size;
+    if (this.info.encoding === "compressed_segmentation" && block) return { compressedSegmentation: block };
+    if (this.info.encoding === "raw") return "raw";
+    throw new BraidError("UNSUPPORTED", `scale "${this.key}" uses "${this.info.encoding}" encoding; braid handles raw or compressed_segmentation labels`);
   }
 
   #reader(): ShardReader {
@@ -91,7 +120,7 @@ export class PrecomputedScale {
     const payload = await this.#readEncoded(cell, place);
     if (payload === undefined) return undefined;
     try {
-      return await decodeChunkPayload(this.info, this.#dataType, this.geometry.chunkBox(cell).shape, payload);
+      return await decodeChunkPayload(this.backend, this.info, this.#dataType, this.geometry.chunkBox(cell).shape, payload);
     } catch (e) {
       throw withContext(e, this.#where(cell, place));
     }
@@ -128,7 +157,7 @@ export class PrecomputedScale {
         );
       }
     }
-    const out = new BigUint64Array(volumeOf(shape));
+    const out = new BigUint64Array(boxVoxels(box));
     const cells = this.geometry.cellsInBox(box);
     const places = this.#shards ? this.geometry.place(cells) : undefined;
     await forEachConcurrent(cells, this.#concurrency, async (cell, i) => {
@@ -151,23 +180,55 @@ export class PrecomputedScale {
   /** The payload of a cell's (already clipped) volume: cseg with the scale's block size, or raw. */
   encodeChunk(cell: Vec3, volume: LabelArray): Uint8Array {
     try {
-      return encodeChunkPayload(this.info, this.#dataType, this.geometry.chunkBox(cell).shape, volume);
+      return encodeChunkPayload(this.backend, this.info, this.#dataType, this.geometry.chunkBox(cell).shape, volume);
     } catch (e) {
       throw withContext(e, { chunk: cell });
     }
   }
 
+  locate(cells: Uint32Array): { chunkIds: BigUint64Array; shards: BigUint64Array } {
+    return this.geometry.locateCells(cells);
+  }
+
+  shardFile(shard: bigint): string {
+    return this.geometry.shardFile(shard);
+  }
+
+  shards(): ShardBox[] | null {
+    return this.geometry.shards();
+  }
+
+  chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] } {
+    return this.geometry.chunksInShard(shard);
+  }
+
+  hasShard(shard: bigint): Promise<boolean> {
+    return this.storage.exists(this.geometry.shardFile(shard));
+  }
+
+  chunkFile(cell: Vec3): string {
+    return this.geometry.chunkKey(cell);
+  }
+
+  hasChunk(cell: Vec3): Promise<boolean> {
+    return this.storage.exists(this.geometry.chunkKey(cell));
+  }
+
   /**
    * Writes one chunk of an unsharded scale: a clipped volume (encoded here; an all-zero one is
-   * not stored and any stale chunk deleted) or an already encoded payload. Resolves to whether
-   * a chunk was stored.
+   * not stored and any stale chunk deleted), an already encoded payload, or undefined (nothing
+   * stored, a stale chunk deleted). Resolves to whether a chunk was stored.
    */
-  async writeChunk(cell: Vec3, data: LabelArray | { encoded: Uint8Array }): Promise<boolean> {
+  async writeChunk(cell: Vec3, data: LabelArray | { encoded: Uint8Array } | undefined): Promise<boolean> {
     this.#unsharded("write whole shards with writeShard");
     const key = this.geometry.chunkKey(cell);
     const where = { file: this.storage.describe(key), chunk: cell };
-    const zero = !("encoded" in data) && data.length === volumeOf(this.geometry.chunkBox(cell).shape) && isAllZero(data);
-    const payload = "encoded" in data ? data.encoded : zero ? undefined : this.encodeChunk(cell, data);
+    let payload: Uint8Array | undefined;
+    if (data !== undefined && "encoded" in data) payload = data.encoded;
+    else if (data !== undefined) {
+      const zero = data.length === boxVoxels(this.geometry.chunkBox(cell)) && isAllZero(data);
+      payload = zero ? undefined : this.encodeChunk(cell, data);
+    }
     try {
       if (payload === undefined) await this.storage.delete(key);
       else await this.storage.write(key, payload);
@@ -180,7 +241,8 @@ export class PrecomputedScale {
   /**
    * Streams a whole shard (see `writeShardFile`): chunk payloads are cseg/raw bytes before
    * `data_encoding` (`payload`) or after it (`encoded`); all-zero chunks should be left out.
-   * No chunks ⇒ no file. Cached indexes of the shard are dropped.
+   * No chunks ⇒ no file. Cached indexes of the shard are dropped. `ordered` writes take
+   * chunks in `chunksInShard` order and lay the shard out as TensorStore does.
    */
   async writeShard(
     shard: bigint,
@@ -189,26 +251,12 @@ export class PrecomputedScale {
   ): Promise<WrittenShard> {
     const reader = this.#reader();
     try {
-      return await writeShardFile(this.storage, this.info.sharding!, shard, chunks, options);
+      return await writeShardFile(this.backend, this.storage, this.info.sharding!, shard, chunks, {
+        layout: options.layout ?? (options.ordered ? "tensorstore" : "indexes-at-end"),
+        ...(options.gzipLevel === undefined ? {} : { gzipLevel: options.gzipLevel }),
+      });
     } finally {
       reader.invalidate(shard);
-    }
-  }
-}
-
-/** Copies the part of a chunk inside `box` into the x-fastest `out` covering `box`. */
-export function copyIntersection(chunk: BigUint64Array, chunkBox: VoxelBox, out: BigUint64Array, box: VoxelBox): void {
-  const lo = [0, 1, 2].map((d) => Math.max(chunkBox.origin[d]!, box.origin[d]!));
-  const hi = [0, 1, 2].map((d) => Math.min(chunkBox.origin[d]! + chunkBox.shape[d]!, box.origin[d]! + box.shape[d]!));
-  if (lo.some((l, d) => l >= hi[d]!)) return;
-  const [cx, cy] = chunkBox.shape;
-  const [bx, by] = box.shape;
-  const rowLength = hi[0]! - lo[0]!;
-  for (let z = lo[2]!; z < hi[2]!; z++) {
-    for (let y = lo[1]!; y < hi[1]!; y++) {
-      const src = lo[0]! - chunkBox.origin[0] + cx * (y - chunkBox.origin[1] + cy * (z - chunkBox.origin[2]));
-      const dst = lo[0]! - box.origin[0] + bx * (y - box.origin[1] + by * (z - box.origin[2]));
-      out.set(chunk.subarray(src, src + rowLength), dst);
     }
   }
 }

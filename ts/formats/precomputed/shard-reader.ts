@@ -4,7 +4,8 @@
  * pages and decoded minishard indexes are cached in the volume's byte-bounded LRU. Every
  * error names the shard file and, where one is being read, the chunk id.
  */
-import { gunzip } from "../../core/codec.js";
+import type { Backend } from "../../backend/backend.js";
+import { gunzip } from "../../core/compression.js";
 import { BraidError, withContext } from "../../errors.js";
 import { decodeMinishardIndex, shardFileName } from "./sharding.js";
 import type { ShardingSpec } from "./sharding.js";
@@ -53,6 +54,7 @@ export class ShardReader {
    * @param maxPayloadBytes bound on a chunk after gunzip, against gzip bombs
    */
   constructor(
+    readonly backend: Backend,
     readonly storage: Storage,
     readonly spec: ShardingSpec,
     readonly cache: ByteLru,
@@ -64,7 +66,7 @@ export class ShardReader {
   }
 
   fileOf(shard: bigint): string {
-    return shardFileName(this.spec, shard);
+    return shardFileName(this.backend, this.spec, shard);
   }
 
   #key(file: string, part: string): string {
@@ -126,7 +128,7 @@ export class ShardReader {
       const H = this.#indexBytes;
       const stored = await this.#readExact(file, H + start, H + end, `minishard ${minishard} index`);
       if (stored === undefined) return { value: null, bytes: ENTRY_OVERHEAD };
-      const entries = decodeMinishardIndex(this.spec, stored, minishard);
+      const entries = decodeMinishardIndex(this.backend, this.spec, stored, minishard);
       const table: MinishardTable = {
         ids: BigUint64Array.from(entries, (e) => e.chunkId),
         starts: BigUint64Array.from(entries, (e) => e.start),
@@ -142,7 +144,7 @@ export class ShardReader {
     if (end - start > BigInt(MAX_STORED_CHUNK_BYTES)) throw corrupt(`a chunk of ${end - start} bytes is implausibly large`);
     const stored = await this.#readExact(file, start, end, "chunk bytes");
     if (stored === undefined || this.spec.data_encoding !== "gzip") return stored;
-    return gunzip(stored, { maxBytes: this.maxPayloadBytes });
+    return gunzip(this.backend, stored, { maxBytes: this.maxPayloadBytes });
   }
 
   /** Stored bytes of a chunk with `data_encoding` undone; undefined when missing (§2.7). */

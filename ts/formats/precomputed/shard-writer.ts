@@ -1,18 +1,17 @@
 /**
- * Streams one shard file into storage (§2.5, §2.8): payloads flow through the core's
+ * Streams one shard file into storage (docs/formats/sharded.md §2.5, §2.8): payloads flow through the core's
  * `ShardWriter` into an atomic `ObjectWriter` as they arrive, so memory stays flat whatever
  * the shard size; the shard index is committed last as the file's header. A shard without
  * chunks leaves no file (a stale one is deleted); a failure leaves nothing at the key.
  */
+import type { Backend } from "../../backend/backend.js";
 import { withContext } from "../../errors.js";
+import type { ObjectWriter, Storage } from "../../storage/types.js";
+import type { ShardChunk, WrittenShard } from "../../volume/writer.js";
 import { ShardWriter, shardFileName } from "./sharding.js";
 import type { ShardLayout, ShardingSpec } from "./sharding.js";
-import type { ObjectWriter, Storage } from "../../storage/types.js";
 
-/** A chunk for a shard: `payload` gets the spec's `data_encoding` applied, `encoded` already has it. */
-export type ShardChunk = { chunkId: bigint; payload: Uint8Array } | { chunkId: bigint; encoded: Uint8Array };
-
-export interface WriteShardOptions {
+export interface ShardFileOptions {
   /**
    * `"tensorstore"`: chunks arrive in (minishard, id) order (`chunkIdsInShard`) and a raw/raw
    * shard is byte-identical to TensorStore's. `"indexes-at-end"` (default): any order.
@@ -22,28 +21,20 @@ export interface WriteShardOptions {
   gzipLevel?: number;
 }
 
-export interface WrittenShard {
-  /** File name in the scale directory. */
-  file: string;
-  /** Chunks written; 0 means no file exists. */
-  chunkCount: number;
-  /** File size in bytes (0 when no file was written). */
-  bytes: number;
-}
-
 /** Drained data is appended in pieces of about this size: large enough for ≥ 1 GB/s locally. */
 const APPEND_BYTES = 4 << 20;
 
 export async function writeShardFile(
+  backend: Backend,
   storage: Storage,
   spec: ShardingSpec,
   shard: bigint,
   chunks: AsyncIterable<ShardChunk> | Iterable<ShardChunk>,
-  options: WriteShardOptions = {},
+  options: ShardFileOptions = {},
 ): Promise<WrittenShard> {
-  const file = shardFileName(spec, shard);
+  const file = shardFileName(backend, spec, shard);
   const headerLength = 16 * 2 ** spec.minishard_bits;
-  const writer = new ShardWriter(spec, shard, {
+  const writer = new ShardWriter(backend, spec, shard, {
     layout: options.layout ?? "indexes-at-end",
     ...(options.gzipLevel === undefined ? {} : { gzipLevel: options.gzipLevel }),
   });

@@ -1,11 +1,11 @@
 /**
  * `neuroglancer_uint64_sharded_v1`: chunk ids (compressed Morton codes), shard placement,
  * shard geometry, shard/minishard index decoding and the streaming shard writer. All the
- * arithmetic runs in the Rust core, identically on both backends.
+ * arithmetic runs in the Rust core, identically on both backends (docs/formats/sharded.md).
  */
+import type { Backend } from "../../backend/backend.js";
 import type { RawShardWriter, SpecWords } from "../../backend/binding.js";
 import { BraidError, call } from "../../errors.js";
-import { current } from "../../backend/backend.js";
 import type { Vec3 } from "../../types.js";
 
 export type HashFunction = "identity" | "murmurhash3_x86_128";
@@ -59,18 +59,18 @@ function cellsArray(cells: readonly Vec3[] | Uint32Array): Uint32Array {
 }
 
 /** Compressed Morton chunk ids of grid cells (relative to `voxel_offset`). */
-export function chunkIds(size: Vec3, chunkSize: Vec3, cells: readonly Vec3[] | Uint32Array): BigUint64Array {
-  return call(() => current().chunkIds(u32(size), u32(chunkSize), cellsArray(cells)));
+export function chunkIds(backend: Backend, size: Vec3, chunkSize: Vec3, cells: readonly Vec3[] | Uint32Array): BigUint64Array {
+  return call(() => backend.binding.chunkIds(u32(size), u32(chunkSize), cellsArray(cells)));
 }
 
 /** The chunk id of one grid cell. */
-export function chunkId(size: Vec3, chunkSize: Vec3, cell: Vec3): bigint {
-  return chunkIds(size, chunkSize, [cell])[0]!;
+export function chunkId(backend: Backend, size: Vec3, chunkSize: Vec3, cell: Vec3): bigint {
+  return chunkIds(backend, size, chunkSize, [cell])[0]!;
 }
 
 /** Grid cells `[x, y, z]` of chunk ids. */
-export function chunkCells(size: Vec3, chunkSize: Vec3, ids: BigUint64Array): Vec3[] {
-  const flat = call(() => current().chunkCells(u32(size), u32(chunkSize), ids));
+export function chunkCells(backend: Backend, size: Vec3, chunkSize: Vec3, ids: BigUint64Array): Vec3[] {
+  const flat = call(() => backend.binding.chunkCells(u32(size), u32(chunkSize), ids));
   return Array.from({ length: ids.length }, (_, i) => [flat[3 * i]!, flat[3 * i + 1]!, flat[3 * i + 2]!] as const);
 }
 
@@ -80,14 +80,14 @@ export interface ChunkLocation {
 }
 
 /** Shard and minishard of each chunk id. */
-export function locateChunks(spec: ShardingSpec, ids: BigUint64Array): ChunkLocation[] {
-  const flat = call(() => current().locateChunks(encodeShardingSpec(spec), ids));
+export function locateChunks(backend: Backend, spec: ShardingSpec, ids: BigUint64Array): ChunkLocation[] {
+  const flat = call(() => backend.binding.locateChunks(encodeShardingSpec(spec), ids));
   return Array.from({ length: ids.length }, (_, i) => ({ shard: flat[2 * i]!, minishard: flat[2 * i + 1]! }));
 }
 
 /** `<hex>.shard`, zero-padded to `ceil(shard_bits / 4)` digits. */
-export function shardFileName(spec: ShardingSpec, shard: bigint | number): string {
-  return call(() => current().shardFileName(encodeShardingSpec(spec), BigInt(shard)));
+export function shardFileName(backend: Backend, spec: ShardingSpec, shard: bigint | number): string {
+  return call(() => backend.binding.shardFileName(encodeShardingSpec(spec), BigInt(shard)));
 }
 
 export interface ShardGeometry {
@@ -102,25 +102,25 @@ export interface ShardGeometry {
 const vec3 = (a: Uint32Array): Vec3 => [a[0]!, a[1]!, a[2]!];
 
 /** How a scale's chunk grid splits into shards, or null when shards are not boxes (murmur hash). */
-export function shardGeometry(spec: ShardingSpec, size: Vec3, chunkSize: Vec3): ShardGeometry | null {
-  const g = call(() => current().shardGeometry(encodeShardingSpec(spec), u32(size), u32(chunkSize)));
+export function shardGeometry(backend: Backend, spec: ShardingSpec, size: Vec3, chunkSize: Vec3): ShardGeometry | null {
+  const g = call(() => backend.binding.shardGeometry(encodeShardingSpec(spec), u32(size), u32(chunkSize)));
   return g ? { minishardShape: vec3(g.minishardShape), shardShape: vec3(g.shardShape), shards: g.shards } : null;
 }
 
 /** First grid cell of a shard, or null when the shard holds no part of the grid. */
-export function shardOrigin(spec: ShardingSpec, size: Vec3, chunkSize: Vec3, shard: bigint): Vec3 | null {
-  const o = call(() => current().shardOrigin(encodeShardingSpec(spec), u32(size), u32(chunkSize), shard));
+export function shardOrigin(backend: Backend, spec: ShardingSpec, size: Vec3, chunkSize: Vec3, shard: bigint): Vec3 | null {
+  const o = call(() => backend.binding.shardOrigin(encodeShardingSpec(spec), u32(size), u32(chunkSize), shard));
   return o ? vec3(o) : null;
 }
 
 /** Chunk ids of a shard in (minishard, id) order: TensorStore's write order. */
-export function chunkIdsInShard(spec: ShardingSpec, size: Vec3, chunkSize: Vec3, shard: bigint): BigUint64Array {
-  return call(() => current().chunkIdsInShard(encodeShardingSpec(spec), u32(size), u32(chunkSize), shard));
+export function chunkIdsInShard(backend: Backend, spec: ShardingSpec, size: Vec3, chunkSize: Vec3, shard: bigint): BigUint64Array {
+  return call(() => backend.binding.chunkIdsInShard(encodeShardingSpec(spec), u32(size), u32(chunkSize), shard));
 }
 
 /** `[start, end]` pairs per minishard, relative to the end of the shard index. */
-export function decodeShardIndex(spec: ShardingSpec, bytes: Uint8Array): BigUint64Array {
-  return call(() => current().decodeShardIndex(encodeShardingSpec(spec), bytes));
+export function decodeShardIndex(backend: Backend, spec: ShardingSpec, bytes: Uint8Array): BigUint64Array {
+  return call(() => backend.binding.decodeShardIndex(encodeShardingSpec(spec), bytes));
 }
 
 export interface MinishardEntry {
@@ -131,8 +131,8 @@ export interface MinishardEntry {
 }
 
 /** Entries of a minishard index (as stored, raw or gzip), sorted by chunk id. */
-export function decodeMinishardIndex(spec: ShardingSpec, bytes: Uint8Array, minishard: bigint): MinishardEntry[] {
-  const flat = call(() => current().decodeMinishardIndex(encodeShardingSpec(spec), bytes, minishard));
+export function decodeMinishardIndex(backend: Backend, spec: ShardingSpec, bytes: Uint8Array, minishard: bigint): MinishardEntry[] {
+  const flat = call(() => backend.binding.decodeMinishardIndex(encodeShardingSpec(spec), bytes, minishard));
   return Array.from({ length: flat.length / 3 }, (_, i) => ({
     chunkId: flat[3 * i]!,
     start: flat[3 * i + 1]!,
@@ -171,9 +171,9 @@ export interface FinishedShard {
 export class ShardWriter {
   readonly #raw: RawShardWriter;
 
-  constructor(spec: ShardingSpec, shard: bigint | number, options: ShardWriterOptions = {}) {
+  constructor(backend: Backend, spec: ShardingSpec, shard: bigint | number, options: ShardWriterOptions = {}) {
     const layout = options.layout === "tensorstore" ? 1 : 0;
-    const B = current().ShardWriter;
+    const B = backend.binding.ShardWriter;
     this.#raw = call(() => new B(encodeShardingSpec(spec), BigInt(shard), layout, options.gzipLevel ?? null));
   }
 

@@ -2,16 +2,20 @@
  * Opening and creating neuroglancer precomputed volumes on any storage (`file://`, `gs://`,
  * `https://`, `memory://` or a `Storage`).
  */
+import type { Backend } from "../../backend/backend.js";
 import { BraidError, withContext } from "../../errors.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
-import type { Storage } from "../../storage/types.js";
-import { parseInfo, serializeInfo } from "./info.js";
-import type { PrecomputedInfo } from "./info.js";
-import { ByteLru } from "../../volume/cache.js";
-import { PrecomputedScale } from "./scale.js";
 import { resolveStorage } from "../../storage/resolve.js";
+import type { Storage } from "../../storage/types.js";
+import { ByteLru } from "../../volume/cache.js";
+import type { VolumeWriter } from "../../volume/writer.js";
+import { parseInfo, serializeInfo } from "./info.js";
+import type { InfoDataType, PrecomputedInfo } from "./info.js";
+import { PrecomputedScale } from "./scale.js";
 
 export interface PrecomputedOptions {
+  /** The backend chunk codecs run on (default: the entry point's). */
+  backend?: Backend;
   /** Byte budget of the shard/minishard index cache shared by all scales (default 64 MiB). */
   cacheBytes?: number;
   /** Chunk reads in flight per region read (default 16). */
@@ -42,18 +46,19 @@ function scalePath(key: string): string {
   return parts.join("/");
 }
 
-export class PrecomputedVolume {
+export class PrecomputedVolume implements VolumeWriter {
   readonly scales: readonly PrecomputedScale[];
   /** Index cache shared by the scales. */
   readonly cache: ByteLru;
 
   constructor(
+    readonly backend: Backend,
     readonly storage: Storage,
     readonly info: PrecomputedInfo,
     options: PrecomputedOptions = {},
   ) {
     this.cache = new ByteLru(options.cacheBytes ?? 64 << 20);
-    const context = { dataType: info.data_type, cache: this.cache, concurrency: options.concurrency ?? 16 };
+    const context = { backend, dataType: info.data_type, cache: this.cache, concurrency: options.concurrency ?? 16 };
     this.scales = info.scales.map(
       (s, i) => new PrecomputedScale(s, i, { ...context, storage: storage.child(scalePath(s.key)) }),
     );
@@ -61,6 +66,18 @@ export class PrecomputedVolume {
 
   get url(): string {
     return this.storage.url;
+  }
+
+  get dataType(): InfoDataType {
+    return this.info.data_type;
+  }
+
+  get levels(): readonly PrecomputedScale[] {
+    return this.scales;
+  }
+
+  level(which: number | string): PrecomputedScale {
+    return this.scale(which);
   }
 
   /** A scale by index (0 = finest) or key. */
@@ -75,7 +92,11 @@ export class PrecomputedVolume {
 }
 
 /** Opens an existing volume: reads and validates its `info`. */
-export async function openPrecomputed(target: string | Storage, options: PrecomputedOptions = {}): Promise<PrecomputedVolume> {
+export async function openPrecomputed(
+  backend: Backend,
+  target: string | Storage,
+  options: PrecomputedOptions = {},
+): Promise<PrecomputedVolume> {
   const storage = await resolveStorage(target, options.storage);
   let info: PrecomputedInfo;
   try {
@@ -85,7 +106,7 @@ export async function openPrecomputed(target: string | Storage, options: Precomp
   } catch (e) {
     throw withContext(e, { file: storage.describe("info") });
   }
-  return new PrecomputedVolume(storage, info, options);
+  return new PrecomputedVolume(backend, storage, info, options);
 }
 
 /**
@@ -93,6 +114,7 @@ export async function openPrecomputed(target: string | Storage, options: Precomp
  * `serializeInfo`). Fails with `ALREADY_EXISTS` when an `info` exists, unless `overwrite`.
  */
 export async function createPrecomputed(
+  backend: Backend,
   target: string | Storage,
   info: PrecomputedInfo | object,
   options: CreatePrecomputedOptions = {},
@@ -105,5 +127,5 @@ export async function createPrecomputed(
   } catch (e) {
     throw withContext(e, { file: storage.describe("info") });
   }
-  return new PrecomputedVolume(storage, parsed, options);
+  return new PrecomputedVolume(backend, storage, parsed, options);
 }

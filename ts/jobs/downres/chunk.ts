@@ -1,14 +1,16 @@
 /**
  * One output chunk of a pyramid step: the source voxels under it, mode-downsampled with
  * windows anchored at absolute 0 — what TensorStore's `downsample(src, [2,2,2,1], "mode")`
- * view yields for the chunk's box (FORMATS.md §4.2).
+ * view yields for the chunk's box (docs/formats/downsampling.md §4.2).
  */
-import { downresChunk, type ChunkEncodingSpec, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
+import type { Backend } from "../../backend/backend.js";
+import { downresChunk, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
 import { BraidError, fromBackendError } from "../../errors.js";
-import type { ScaleGeometry, VoxelBox } from "../../formats/precomputed/geometry.js";
-import { forEachConcurrent } from "../../volume/concurrency.js";
-import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
 import type { Vec3 } from "../../types.js";
+import type { VoxelBox } from "../../volume/box.js";
+import { forEachConcurrent } from "../../volume/concurrency.js";
+import type { ChunkGrid } from "../../volume/grid.js";
+import type { LevelWriter } from "../../volume/writer.js";
 import { DOWNRES_FACTORS } from "./task.js";
 
 /** Source chunk reads in flight per output chunk (its 2× box covers 8 chunks when aligned). */
@@ -36,7 +38,7 @@ export function sourceBox(output: VoxelBox, source: VoxelBox): VoxelBox {
  * Then each chunk downsamples on its own — no region assembly — which holds for even
  * offsets and chunk sizes, e.g. every tensorstore-export pyramid.
  */
-export function chunksHoldWholeWindows(g: ScaleGeometry): boolean {
+export function chunksHoldWholeWindows(g: ChunkGrid): boolean {
   return [0, 1, 2].every((d) => {
     const [G, o, c, f] = [g.gridShape[d]!, g.voxelOffset[d]!, g.chunkSize[d]!, DOWNRES_FACTORS[d]!];
     return G <= 1 || (mod(o + c, f) === 0 && (G <= 2 || c % f === 0));
@@ -50,24 +52,25 @@ export function chunksHoldWholeWindows(g: ScaleGeometry): boolean {
  * at fault and name the output chunk in the message.
  */
 export async function downresCell(
-  source: PrecomputedScale,
-  output: PrecomputedScale,
+  backend: Backend,
+  source: LevelWriter,
+  output: LevelWriter,
   cell: Vec3,
   method: DownsampleMethod,
 ): Promise<Uint8Array | undefined> {
-  const box = output.geometry.chunkBox(cell);
+  const box = output.grid.chunkBox(cell);
   try {
-    const from = sourceBox(box, source.geometry.domain);
+    const from = sourceBox(box, source.grid.domain);
     const chunks: SourcePayload[] = [];
-    await forEachConcurrent(source.geometry.cellsInBox(from), CHUNK_READS, async (c) => {
+    await forEachConcurrent(source.grid.cellsInBox(from), CHUNK_READS, async (c) => {
       const payload = await source.readEncodedChunk(c);
-      if (payload !== undefined) chunks.push({ payload, box: source.geometry.chunkBox(c) });
+      if (payload !== undefined) chunks.push({ payload, box: source.grid.chunkBox(c) });
     });
     return (
-      downresChunk(chunks, box, {
-        sourceDomain: source.geometry.domain,
-        sourceEncoding: chunkEncoding(source),
-        outputEncoding: chunkEncoding(output),
+      downresChunk(backend, chunks, box, {
+        sourceDomain: source.grid.domain,
+        sourceEncoding: source.chunkEncoding,
+        outputEncoding: output.chunkEncoding,
         labelBits: output.dataType === "uint32" ? 32 : 64,
         factors: DOWNRES_FACTORS,
         method,
@@ -85,11 +88,4 @@ export async function downresCell(
       },
     );
   }
-}
-
-function chunkEncoding(scale: PrecomputedScale): ChunkEncodingSpec {
-  const block = scale.info.compressed_segmentation_block_size;
-  if (scale.info.encoding === "compressed_segmentation" && block) return { compressedSegmentation: block };
-  if (scale.info.encoding === "raw") return "raw";
-  throw new BraidError("UNSUPPORTED", `scale "${scale.key}" uses "${scale.info.encoding}" encoding; downres needs raw or compressed_segmentation`);
 }

@@ -6,14 +6,12 @@
  * cache, whatever the shard size. Importing this module registers the `"downres"` task kind.
  */
 import { BraidError } from "../../errors.js";
-import { forEachConcurrent } from "../../volume/concurrency.js";
-import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
 import { openPrecomputed } from "../../formats/precomputed/volume.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
-import { chunkIdsInShard } from "../../formats/precomputed/sharding.js";
-import type { Vec3 } from "../../types.js";
+import { cellsOf } from "../../volume/box.js";
+import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
+import type { LevelWriter } from "../../volume/writer.js";
 import { downresCell } from "./chunk.js";
-import { orderedMap } from "../../volume/ordered.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
 
@@ -21,26 +19,24 @@ import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTa
 const REGION_READS = 8;
 
 interface Scales {
-  source: PrecomputedScale;
-  output: PrecomputedScale;
+  source: LevelWriter;
+  output: LevelWriter;
 }
 
 async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
   const shard = BigInt(task.shard!);
-  const g = output.geometry;
-  const file = g.shardFile(shard);
+  const file = output.shardFile(shard);
   const base = { scale: task.scale, shard: task.shard!, file };
-  if (task.onlyMissing && (await output.storage.exists(file))) {
+  if (task.onlyMissing && (await output.hasShard(shard))) {
     return { ...base, skipped: true, chunks: 0, written: 0, bytes: 0 };
   }
-  const ids = chunkIdsInShard(output.info.sharding!, g.size, g.chunkSize, shard);
+  const { chunkIds: ids, cells } = output.chunksInShard(shard);
   if (ids.length === 0) {
     throw new BraidError("INVALID_ARGUMENT", `scale "${output.key}" has no shard ${task.shard} (no chunk of the grid maps to it)`);
   }
-  const cells = g.cells(ids);
   let computed = 0;
   const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i) => {
-    const payload = await downresCell(source, output, cell, task.method);
+    const payload = await downresCell(ctx.backend, source, output, cell, task.method);
     computed++;
     // Stored bytes (after data_encoding) are only known per shard; they are reported below.
     ctx.progress({ chunks: 1 });
@@ -51,19 +47,11 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
   }
   const written = await output.writeShard(shard, stored(), {
     // Chunks arrive in (minishard, id) order, so raw/raw shards match TensorStore's bytes.
-    layout: "tensorstore",
+    ordered: true,
     ...(task.gzipLevel === undefined ? {} : { gzipLevel: task.gzipLevel }),
   });
   ctx.progress({ bytesOut: written.bytes });
   return { ...base, skipped: false, chunks: computed, written: written.chunkCount, bytes: written.bytes };
-}
-
-function cellsOf(box: { origin: Vec3; shape: Vec3 }): Vec3[] {
-  const out: Vec3[] = [];
-  const [ox, oy, oz] = box.origin;
-  for (let z = oz; z < oz + box.shape[2]; z++)
-    for (let y = oy; y < oy + box.shape[1]; y++) for (let x = ox; x < ox + box.shape[0]; x++) out.push([x, y, z]);
-  return out;
 }
 
 async function writeChunksTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
@@ -72,11 +60,10 @@ async function writeChunksTask(task: DownresTask, { source, output }: Scales, ct
   let bytes = 0;
   await forEachConcurrent(cellsOf(task.cells!), task.window ?? DEFAULT_WINDOW, async (cell) => {
     // Unsharded chunks are written one by one, so an existing chunk is a complete one.
-    if (task.onlyMissing && (await output.storage.exists(output.geometry.chunkKey(cell)))) return;
-    const payload = await downresCell(source, output, cell, task.method);
+    if (task.onlyMissing && (await output.hasChunk(cell))) return;
+    const payload = await downresCell(ctx.backend, source, output, cell, task.method);
     // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
-    if (payload) await output.writeChunk(cell, { encoded: payload });
-    else await output.storage.delete(output.geometry.chunkKey(cell));
+    await output.writeChunk(cell, payload && { encoded: payload });
     chunks++;
     if (payload) {
       written++;
@@ -89,7 +76,7 @@ async function writeChunksTask(task: DownresTask, { source, output }: Scales, ct
 
 /** Downsamples scale `task.scale - 1` into one shard (or cell box) of scale `task.scale`. */
 export async function runDownresTask(task: DownresTask, ctx: TaskContext): Promise<DownresTaskResult> {
-  const volume = await openPrecomputed(task.dest, {
+  const volume = await openPrecomputed(ctx.backend, task.dest, {
     cacheBytes: task.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES,
     concurrency: REGION_READS,
     ...(task.storage ? { storage: task.storage } : {}),

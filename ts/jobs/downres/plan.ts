@@ -3,14 +3,15 @@
  * of cells of an unsharded scale), with what a scheduler needs: the source shards each task
  * reads (its dependencies), and estimated source bytes and peak memory.
  */
+import type { Backend } from "../../backend/backend.js";
 import type { DownsampleMethod } from "../../core/downsample.js";
 import { BraidError } from "../../errors.js";
-import { checkGzipLevel } from "../export/settings.js";
-import { ScaleGeometry, type VoxelBox } from "../../formats/precomputed/geometry.js";
+import { checkGzipLevel } from "../../core/compression.js";
+import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
+import type { VoxelBox } from "../../volume/box.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
 import { openPrecomputed, PrecomputedVolume } from "../../formats/precomputed/volume.js";
-import { shardGeometry } from "../../formats/precomputed/sharding.js";
 import { openStorage, type OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
@@ -20,6 +21,8 @@ import { prepareScales } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, type DownresTask } from "./task.js";
 
 export interface PlanDownresOptions {
+  /** The backend to plan and downsample on (default: the entry point's). */
+  backend?: Backend;
   /** Volume URL (path, file://, gs://, memory://). */
   dest: string;
   /** Output scale indices, each ≥ 1; missing ones are appended to `info`. */
@@ -50,18 +53,6 @@ const MEASURE_CONCURRENCY = 32;
 
 const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
 const product = (v: Vec3) => v[0] * v[1] * v[2];
-
-/**
- * Half-open range of grid cells intersecting `box`, per axis (`cellsInBox` without listing
- * them: an mCNS plan would list billions).
- */
-function cellRange(g: ScaleGeometry, box: VoxelBox): { lo: Vec3; hi: Vec3 } {
-  const rel = (d: number) => box.origin[d]! - g.voxelOffset[d]!;
-  return {
-    lo: vec3((d) => Math.max(0, Math.floor(rel(d) / g.chunkSize[d]!))),
-    hi: vec3((d) => Math.min(g.gridShape[d]!, Math.ceil((rel(d) + box.shape[d]!) / g.chunkSize[d]!))),
-  };
-}
 
 interface SourcePart {
   shard: string;
@@ -142,7 +133,7 @@ function taskShapes(output: ScaleGeometry, k: number): TaskShape[] {
  * first (atomically; workers read geometry from it) and checks that listed ones follow
  * TensorStore's domain rule (`SPEC_INVALID` otherwise).
  */
-export async function planDownres(options: PlanDownresOptions): Promise<DownresTask[]> {
+export async function planDownres(backend: Backend, options: PlanDownresOptions): Promise<DownresTask[]> {
   // Options first, before anything (info) is written.
   if (options.gzipLevel !== undefined) checkGzipLevel(options.gzipLevel);
   const window = options.window ?? DEFAULT_WINDOW;
@@ -151,8 +142,8 @@ export async function planDownres(options: PlanDownresOptions): Promise<DownresT
   }
   const storageOptions = options.storage ? { storage: options.storage } : {};
   const volume = options.info
-    ? new PrecomputedVolume(await openStorage(options.dest, options.storage), parseInfo(options.info), storageOptions)
-    : await openPrecomputed(options.dest, storageOptions);
+    ? new PrecomputedVolume(backend, await openStorage(options.dest, options.storage), parseInfo(options.info), storageOptions)
+    : await openPrecomputed(backend, options.dest, storageOptions);
   const scales = [...new Set(options.scales)].sort((a, b) => a - b);
   const info = await prepareScales(volume.storage, volume.info, scales);
   const indexCacheBytes = options.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES;
@@ -169,15 +160,15 @@ export async function planDownres(options: PlanDownresOptions): Promise<DownresT
   // Estimated output bytes of the scale planned last, by shard: the next scale's source sizes.
   let previousOutput = new Map<string, number>();
   for (const k of scales) {
-    const source = new ScaleGeometry(info.scales[k - 1]!);
-    const output = new ScaleGeometry(info.scales[k]!);
+    const source = new ScaleGeometry(backend, info.scales[k - 1]!);
+    const output = new ScaleGeometry(backend, info.scales[k]!);
     const sourceExists = !scales.includes(k - 1);
     const wholeWindows = chunksHoldWholeWindows(source);
-    const sourceShape = source.sharding ? shardGeometry(source.sharding, source.size, source.chunkSize)?.shardShape : undefined;
+    const sourceShape = source.sharding ? source.shardShape() : undefined;
     const measured = sourceExists && (options.measure ?? true) && sourceShape ? shardSizer(volume.scale(k - 1).storage, source) : undefined;
     const planned = taskShapes(output, k).map((shape) => {
       const from = sourceBox(shape.voxels, source.domain);
-      const { lo, hi } = cellRange(source, from);
+      const { lo, hi } = source.cellRange(from);
       const parts = sourceShape ? sourceParts(source, sourceShape, lo, hi) : null;
       return { shape, from, sourceChunks: product(vec3((d) => hi[d]! - lo[d]!)), parts };
     });

@@ -3,6 +3,8 @@
  * per output shard spread over worker threads. A scale with failed tasks still completes its
  * other shards, but the scales after it are not started (they would read a partial source).
  */
+import type { Backend } from "../../backend/backend.js";
+import { runTasks } from "../run-tasks.js";
 import { defaultWorkers } from "../../pipeline/cores.js";
 import { sharedAcrossThreads } from "../../pipeline/storages.js";
 import type { TaskOutcome } from "../../pipeline/pool.js";
@@ -72,11 +74,11 @@ function summarize(scale: number, outcomes: DownresOutcome[], seconds: number): 
 }
 
 /** Builds `scales` of the volume at `dest` from the scale below each (TensorStore's mode). */
-export async function downresVolume(options: DownresOptions): Promise<DownresSummary> {
+export async function downresVolume(backend: Backend, options: DownresOptions): Promise<DownresSummary> {
   const t0 = performance.now();
   // Sizes only inform schedulers; a direct run does not spend requests measuring them.
-  const tasks = await planDownres({ ...options, measure: false });
-  return runDownresTasks(tasks, options, t0);
+  const tasks = await planDownres(backend, { ...options, measure: false });
+  return runDownresTasks(backend, tasks, options, t0);
 }
 
 /**
@@ -84,12 +86,11 @@ export async function downresVolume(options: DownresOptions): Promise<DownresSum
  * `workers` threads. `braid downres` runs a whole plan; `braid worker` one manifest task.
  */
 export async function runDownresTasks(
+  backend: Backend,
   tasks: readonly DownresTask[],
   options: Pick<DownresOptions, "workers" | "on">,
   t0 = performance.now(),
 ): Promise<DownresSummary> {
-  // Imported here so that the package's browser entry never loads worker_threads.
-  const { runPool } = await import("../../pipeline/pool.js");
   // Threads would each see an empty store of their own behind a memory:// URL.
   const shared = tasks.every((t) => sharedAcrossThreads(t.dest));
   const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
@@ -106,7 +107,8 @@ export async function runDownresTasks(
     const mine = tasks.filter((t) => t.scale === scale);
     on.scaleStart?.(scale, mine);
     const started = performance.now();
-    const outcomes = await runPool<DownresTask, DownresTaskResult>(DOWNRES_TASK, mine, {
+    const outcomes = await runTasks<DownresTask, DownresTaskResult>(DOWNRES_TASK, mine, {
+      backend,
       workers,
       onProgress: (d) => on.progress?.(scale, d),
       onTaskEnd: (o) => on.taskEnd?.(o as DownresOutcome),

@@ -6,9 +6,10 @@
  * are kept, and block z lands at output z `cz · 64/stride`. An output chunk is assembled from
  * its own blocks (read by random access) and encoded in one go, so memory holds one chunk.
  */
-import { encodeCompressedSegmentation, gzip } from "../../core/codec.js";
-import { isAllZero } from "../../formats/precomputed/chunk-codec.js";
-import type { ShardChunk } from "../../formats/precomputed/shard-writer.js";
+import { gzip } from "../../core/compression.js";
+import { encodeCompressedSegmentation } from "../../formats/precomputed/compressed-segmentation.js";
+import { isAllZero } from "../../volume/labels.js";
+import type { ShardChunk } from "../../volume/writer.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { Vec3 } from "../../types.js";
 import type { ChunkMapping } from "./mapping.js";
@@ -48,8 +49,8 @@ export async function* decimatedChunks(
     const out = await referenceChunk(mapping, cell, blocks, encoding.supervoxels);
     progress({ chunks: blocks.length, bytesIn: blocks.reduce((n, b) => n + b.row.size, 0) });
     if (isAllZero(out)) continue;
-    const cseg = encodeCompressedSegmentation(out, mapping.extent(cell), encoding.blockSize);
+    const cseg = encodeCompressedSegmentation(mapping.backend, out, mapping.extent(cell), encoding.blockSize);
     const bytes = new Uint8Array(cseg.buffer, cseg.byteOffset, cseg.byteLength);
-    yield { chunkId: id, encoded: encoding.gzip === false ? bytes : gzip(bytes, encoding.gzip) };
+    yield { chunkId: id, encoded: encoding.gzip === false ? bytes : gzip(mapping.backend, bytes, encoding.gzip) };
   }
 }

@@ -4,6 +4,7 @@
  * threads (one native instance each) and summarises. Failures of single files or shards are
  * reported in the summary while everything else completes.
  */
+import type { Backend } from "../../backend/backend.js";
 import { Progress, peakRssMiB } from "../../pipeline/progress.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
@@ -28,6 +29,8 @@ export interface ProgressReporting {
 }
 
 export interface ExportOptions {
+  /** The backend to convert on, here and in every worker thread (default: the entry point's). */
+  backend?: Backend;
   /** The DVID export: a directory, `file://` or `gs://` URL, or a Storage. */
   source: string | Storage;
   /** The precomputed volume to write. */
@@ -62,7 +65,10 @@ export interface ExportResult {
 }
 
 /** Plans an export: lists the source, reads every index and groups files and shards. */
-export async function planExport(options: ExportOptions): Promise<{ plan: ExportPlan; workers: number; estimate: MemoryEstimate }> {
+export async function planExport(
+  backend: Backend,
+  options: ExportOptions,
+): Promise<{ plan: ExportPlan; workers: number; estimate: MemoryEstimate }> {
   const settings = resolveSettings(options);
   const info = specInfo(options.spec);
   const scales = resolveScales(info, options.scales, settings);
@@ -71,7 +77,7 @@ export async function planExport(options: ExportOptions): Promise<{ plan: Export
   const source = await storageFor(sourceUrl, options.storage);
   const plans = [];
   for (const s of scales) {
-    const p = await planScale(source, info, s, settings);
+    const p = await planScale(backend, source, info, s, settings);
     if (options.scales !== undefined || p.files.length > 0) plans.push(p);
   }
   const plan: ExportPlan = { source: sourceUrl, dest: destUrl, info, settings, scales: plans };
@@ -81,10 +87,10 @@ export async function planExport(options: ExportOptions): Promise<{ plan: Export
 }
 
 /** Exports a DVID export to neuroglancer precomputed; see {@link ExportOptions}. */
-export async function exportVolume(options: ExportOptions): Promise<ExportResult> {
+export async function exportVolume(backend: Backend, options: ExportOptions): Promise<ExportResult> {
   const t0 = performance.now();
   const cpu0 = cpuNow();
-  const { plan, workers, estimate } = await planExport(options);
+  const { plan, workers, estimate } = await planExport(backend, options);
   if (options.dryRun) return { plan, estimate };
 
   const dest = await storageFor(plan.dest, options.storage);
@@ -100,7 +106,7 @@ export async function exportVolume(options: ExportOptions): Promise<ExportResult
       ...(options.storage ? { storage: options.storage } : {}),
     })),
   );
-  const { outcomes, blocks } = await runJobs(jobs, workers, plan.scales.reduce((n, s) => n + s.rows, 0), options);
+  const { outcomes, blocks } = await runJobs(backend, jobs, workers, plan.scales.reduce((n, s) => n + s.rows, 0), options);
   const { failures, blocked } = planFailures(plan);
   const summary = summarize([...outcomes, ...blocked], failures, {
     blocks,
@@ -117,6 +123,7 @@ export async function exportVolume(options: ExportOptions): Promise<ExportResult
  * counts source blocks actually processed (skipped shards do not count).
  */
 export async function runJobs(
+  backend: Backend,
   jobs: readonly UnitJob[],
   workers: number,
   totalChunks: number,
@@ -126,7 +133,7 @@ export async function runJobs(
   const reporting = options.progress === true ? {} : options.progress || undefined;
   const progress = reporting ? new Progress({ label, totalChunks, ...reporting }) : undefined;
   let blocks = 0;
-  const outcomes = await runUnits(jobs, {
+  const outcomes = await runUnits(backend, jobs, {
     workers,
     onProgress: (d) => {
       blocks += d.chunks ?? 0;

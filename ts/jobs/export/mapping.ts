@@ -5,11 +5,10 @@
  * (`--z-compress N`, stride N+1) a block keeps 64/stride z slices, so `64·stride/Cz` blocks
  * stacked along z share one output chunk of depth Cz.
  */
-import { BraidError, call } from "../../errors.js";
+import type { Backend } from "../../backend/backend.js";
+import { BraidError } from "../../errors.js";
 import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
 import type { PrecomputedInfo, ScaleInfo } from "../../formats/precomputed/info.js";
-import { current } from "../../backend/backend.js";
-import { chunkIds, encodeShardingSpec } from "../../formats/precomputed/sharding.js";
 import type { Vec3 } from "../../types.js";
 import { chunkOf, type SourceIndex } from "../../formats/dvid/file-index.js";
 
@@ -40,6 +39,7 @@ export class ChunkMapping {
   readonly #where: string;
 
   constructor(
+    readonly backend: Backend,
     readonly info: PrecomputedInfo,
     readonly scaleIndex: number,
     zCompress = 0,
@@ -57,7 +57,7 @@ export class ChunkMapping {
       throw unsupported(this.#where, `braid export writes compressed_segmentation, the spec says "${scale.encoding}"`);
     }
     if (!scale.sharding) throw unsupported(this.#where, "braid export writes sharded scales; the spec has no sharding");
-    this.geometry = new ScaleGeometry(scale);
+    this.geometry = new ScaleGeometry(backend, scale);
     this.#checkChunkSize();
     this.blocksPerChunk = this.geometry.chunkSize[2] / this.slab;
   }
@@ -143,12 +143,7 @@ export function mapRows(mapping: ChunkMapping, index: SourceIndex): MappedRows {
     if (cell) cells.set(cell, 3 * i);
     else if (outside < 0) outside = i;
   }
-  const g = mapping.geometry;
-  const ids = chunkIds(g.size, g.chunkSize, cells);
-  // The flat [shard, minishard, …] form: no object per row for a 32,768-row file.
-  const located = call(() => current().locateChunks(encodeShardingSpec(g.sharding!), ids));
-  const shards = new BigUint64Array(index.length);
-  for (let i = 0; i < shards.length; i++) shards[i] = located[2 * i]!;
+  const { chunkIds: ids, shards } = mapping.geometry.locateCells(cells);
   return { cells, ids, shards, outside };
 }
 

@@ -5,6 +5,7 @@
  * from all of its rows. Files that cannot be read block the shards they feed; everything else
  * still runs.
  */
+import type { Backend } from "../../backend/backend.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import type { PrecomputedInfo } from "../../formats/precomputed/info.js";
 import type { Storage } from "../../storage/types.js";
@@ -86,7 +87,7 @@ async function planFile(source: Storage, mapping: ChunkMapping, file: SourceFile
   const planned: PlannedFile = { ...file, rows: 0, shards: [] };
   let contribution: Contribution = new Map();
   try {
-    const index = await readSourceIndex(source, file);
+    const index = await readSourceIndex(mapping.backend, source, file);
     planned.rows = index.length;
     const mapped = mapRows(mapping, index);
     // Rows outside the grid have no shard; the others still tell which shards to block.
@@ -187,12 +188,13 @@ function buildUnits(scale: number, results: FileResult[], blocked: Set<bigint>):
 
 /** Plans one scale of an export. Spec problems (chunk size, encoding) throw; file problems are recorded. */
 export async function planScale(
+  backend: Backend,
   source: Storage,
   info: PrecomputedInfo,
   scale: number,
   settings: ExportSettings,
 ): Promise<ScalePlan> {
-  const mapping = new ChunkMapping(info, scale, scale === 0 ? settings.zCompress : 0);
+  const mapping = new ChunkMapping(backend, info, scale, scale === 0 ? settings.zCompress : 0);
   const listing = await listSourceScale(source, scale);
   const results: FileResult[] = new Array(listing.files.length);
   await forEachConcurrent(listing.files, PLAN_CONCURRENCY, async (f, i) => {

@@ -2,8 +2,10 @@
  * Runs export units on the worker pool (or in-process) and collects one outcome per shard,
  * whatever happens to a unit: a unit whose worker died reports all its shards as failed.
  */
-import type { ProgressDelta } from "../../pipeline/tasks.js";
+import type { Backend } from "../../backend/backend.js";
 import { shardFileName } from "../../formats/precomputed/sharding.js";
+import type { ProgressDelta } from "../../pipeline/tasks.js";
+import { runTasks } from "../run-tasks.js";
 import { errorRecord } from "../../pipeline/error-record.js";
 import { EXPORT_UNIT_TASK } from "./unit-task.js";
 import type { ShardOutcome, UnitJob } from "./types.js";
@@ -15,11 +17,10 @@ export interface RunUnitsOptions {
   onShard?: (o: ShardOutcome) => void;
 }
 
-export async function runUnits(jobs: readonly UnitJob[], options: RunUnitsOptions): Promise<ShardOutcome[]> {
-  // Loaded here so that importing the API never pulls worker_threads into a browser bundle.
-  const { runPool } = await import("../../pipeline/pool.js");
+export async function runUnits(backend: Backend, jobs: readonly UnitJob[], options: RunUnitsOptions): Promise<ShardOutcome[]> {
   const outcomes: ShardOutcome[] = [];
-  await runPool<UnitJob, ShardOutcome[]>(EXPORT_UNIT_TASK, jobs, {
+  await runTasks<UnitJob, ShardOutcome[]>(EXPORT_UNIT_TASK, jobs, {
+    backend,
     workers: options.workers,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     onTaskEnd(o) {
@@ -29,7 +30,7 @@ export async function runUnits(jobs: readonly UnitJob[], options: RunUnitsOption
         : job.unit.shards.map((shard) => ({
             scale: job.unit.scale,
             shard,
-            file: shardFileName(job.info.scales[job.unit.scale]!.sharding!, BigInt(shard)),
+            file: shardFileName(backend, job.info.scales[job.unit.scale]!.sharding!, BigInt(shard)),
             status: "failed",
             chunks: 0,
             bytesIn: 0,

@@ -1,4 +1,5 @@
 /** Export settings from user options, validated once for every entry point. */
+import { checkGzipLevel } from "../../core/compression.js";
 import { BraidError } from "../../errors.js";
 import type { PrecomputedInfo } from "../../formats/precomputed/info.js";
 import { checkZCompress } from "./mapping.js";
@@ -18,12 +19,6 @@ export interface SettingsOptions {
 }
 
 /** `level` if it is a gzip level (an integer 0..9), else `INVALID_ARGUMENT`. */
-export function checkGzipLevel(level: number): number {
-  if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new BraidError("INVALID_ARGUMENT", `gzip level must be an integer 0..9, got ${level}`);
-  }
-  return level;
-}
 
 export function resolveSettings(o: SettingsOptions): ExportSettings {
   const gzipLevel = checkGzipLevel(o.gzipLevel ?? DEFAULT_GZIP_LEVEL);

@@ -4,7 +4,7 @@
  * all-zero chunks are dropped (§6.6).
  */
 import { withContext } from "../../errors.js";
-import type { ShardChunk } from "../../formats/precomputed/shard-writer.js";
+import type { ShardChunk } from "../../volume/writer.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { Vec3 } from "../../types.js";
 import { BLOCK, type ChunkMapping } from "./mapping.js";

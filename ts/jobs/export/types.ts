@@ -4,7 +4,11 @@
  * strings), so a unit of work can cross into a worker thread or into a manifest file as is.
  */
 import type { PrecomputedInfo } from "../../formats/precomputed/info.js";
+import type { SourceFileRef } from "../../formats/dvid/source.js";
+import type { ErrorRecord } from "../../pipeline/error-record.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
+
+export type { ErrorRecord, SourceFileRef };
 
 /** Which ids the output voxels carry: agglomerated bodies (default) or raw supervoxels. */
 export type LabelMode = "bodies" | "supervoxels";
@@ -18,24 +22,6 @@ export interface ExportSettings {
   gzipLevel: number;
   /** Leave shards whose file already exists alone (writes are atomic: existing = complete). */
   onlyMissing: boolean;
-}
-
-/** One DVID export file (`s<k>/<X>_<Y>_<Z>.arrow`) and its index. */
-export interface SourceFileRef {
-  /** Key of the `.arrow` file relative to the source root. */
-  key: string;
-  /** Key of the `.csv` index beside it. */
-  csvKey: string;
-  /** Size of the `.arrow` file in bytes. */
-  bytes: number;
-}
-
-/** An error as data (what crosses threads and goes into reports). */
-export interface ErrorRecord {
-  code: string;
-  message: string;
-  file?: string;
-  chunk?: string;
 }
 
 /**

@@ -28,8 +28,8 @@ export const cellOf = (m: MappedRows, i: number): Vec3 => [m.cells[3 * i]!, m.ce
 export async function loadFiles(source: Storage, files: readonly SourceFileRef[], mapping: ChunkMapping): Promise<LoadedFile[]> {
   const out: LoadedFile[] = [];
   for (const file of files) {
-    const index = await readSourceIndex(source, file);
-    const reader = new DvidFileReader(source, file);
+    const index = await readSourceIndex(mapping.backend, source, file);
+    const reader = new DvidFileReader(mapping.backend, source, file);
     const mapped = mapRowsStrict(mapping, index, reader.where);
     await checkComplete(source, index);
     out.push({ reader, index, mapped });

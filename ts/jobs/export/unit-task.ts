@@ -5,4 +5,4 @@ import { runUnit } from "./unit.js";
 
 export const EXPORT_UNIT_TASK = "braid.export-unit";
 
-registerTask<UnitJob, ShardOutcome[]>(EXPORT_UNIT_TASK, (job, ctx) => runUnit(job, (d) => ctx.progress(d)));
+registerTask<UnitJob, ShardOutcome[]>(EXPORT_UNIT_TASK, (job, ctx) => runUnit(job, ctx));

@@ -5,8 +5,8 @@
  * unit's other shards still complete.
  */
 import { PrecomputedVolume } from "../../formats/precomputed/volume.js";
-import type { ShardChunk } from "../../formats/precomputed/shard-writer.js";
-import type { ProgressDelta } from "../../pipeline/tasks.js";
+import type { ProgressDelta, TaskContext } from "../../pipeline/tasks.js";
+import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import { decimatedChunks } from "./decimate.js";
 import { errorRecord } from "../../pipeline/error-record.js";
 import { ChunkMapping } from "./mapping.js";
@@ -15,11 +15,12 @@ import { payloadEncoding, transcodedChunks } from "./transcode-stream.js";
 import { checkDuplicates, loadFiles, shardRows, type LoadedFile } from "./unit-files.js";
 import type { ShardOutcome, UnitJob } from "./types.js";
 
-export async function runUnit(job: UnitJob, progress: (d: ProgressDelta) => void): Promise<ShardOutcome[]> {
+export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "progress">): Promise<ShardOutcome[]> {
   const { unit, settings } = job;
-  const mapping = new ChunkMapping(job.info, unit.scale, unit.scale === 0 ? settings.zCompress : 0);
-  const volume = new PrecomputedVolume(await storageFor(job.dest, job.storage), job.info);
-  const scale = volume.scale(unit.scale);
+  const progress = (d: ProgressDelta) => ctx.progress(d);
+  const mapping = new ChunkMapping(ctx.backend, job.info, unit.scale, unit.scale === 0 ? settings.zCompress : 0);
+  const volume = new PrecomputedVolume(ctx.backend, await storageFor(job.dest, job.storage), job.info);
+  const scale: LevelWriter = volume.scale(unit.scale);
   const encoding = payloadEncoding(mapping, settings);
   const outcome = (shard: bigint): ShardOutcome => ({
     scale: unit.scale,
@@ -35,7 +36,7 @@ export async function runUnit(job: UnitJob, progress: (d: ProgressDelta) => void
   for (const [shard, o] of outcomes) {
     try {
       // Checked before any source is read, so resuming a finished unit costs one request a shard.
-      if (settings.onlyMissing && (await scale.storage.exists(o.file))) o.status = "skipped";
+      if (settings.onlyMissing && (await scale.hasShard(shard))) o.status = "skipped";
       else todo.push(shard);
     } catch (e) {
       o.error = errorRecord(e);
@@ -78,7 +79,7 @@ export async function runUnit(job: UnitJob, progress: (d: ProgressDelta) => void
           }
         };
         const written = await scale
-          .writeShard(shard, guarded(), { layout: "indexes-at-end", gzipLevel: settings.gzipLevel })
+          .writeShard(shard, guarded(), { gzipLevel: settings.gzipLevel })
           .catch((e: unknown) => Promise.reject(sourceError ?? e));
         o.status = written.chunkCount === 0 ? "empty" : "written";
         o.chunks = written.chunkCount;

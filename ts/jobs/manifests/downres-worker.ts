@@ -2,6 +2,7 @@
  * `runDownresManifestTask`: one task of one stage of a downres manifest, as an array-job
  * worker runs it. Idempotent: shards that exist are skipped and writes are atomic.
  */
+import type { Backend } from "../../backend/backend.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { processEnv, resolveTaskIndex } from "../../pipeline/array-job.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
@@ -9,6 +10,8 @@ import { parseDownresManifest, selectStage, type DownresManifest } from "./downr
 import { runDownresTasks, type DownresEvents, type DownresSummary } from "../downres/run.js";
 
 export interface DownresManifestTaskOptions {
+  /** The backend to downsample on (default: the entry point's). */
+  backend?: Backend;
   /** The manifest, or where to read it (path, file://, gs://, http(s)://). */
   manifest: string | DownresManifest;
   /** The stage's output scale; may be omitted when the manifest builds one scale. */
@@ -30,7 +33,7 @@ export interface DownresManifestTaskResult {
   summary: DownresSummary;
 }
 
-export async function runDownresManifestTask(options: DownresManifestTaskOptions): Promise<DownresManifestTaskResult> {
+export async function runDownresManifestTask(backend: Backend, options: DownresManifestTaskOptions): Promise<DownresManifestTaskResult> {
   const t0 = performance.now();
   const where = typeof options.manifest === "string" ? options.manifest : "the manifest";
   const manifest =
@@ -40,6 +43,6 @@ export async function runDownresManifestTask(options: DownresManifestTaskOptions
   const stage = selectStage(manifest, options.scale, where);
   const index = resolveTaskIndex(options.taskIndex, stage.tasks.length, options.env ?? processEnv());
   const units = stage.tasks[index]!.units.map((t) => ({ ...t, onlyMissing: true, ...(options.storage ? { storage: options.storage } : {}) }));
-  const summary = await runDownresTasks(units, { ...(options.workers === undefined ? {} : { workers: options.workers }), ...(options.on ? { on: options.on } : {}) }, t0);
+  const summary = await runDownresTasks(backend, units, { ...(options.workers === undefined ? {} : { workers: options.workers }), ...(options.on ? { on: options.on } : {}) }, t0);
   return { scale: stage.scale, task: index, tasks: stage.tasks.length, summary };
 }

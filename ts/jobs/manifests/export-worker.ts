@@ -4,6 +4,7 @@
  * shards that exist are skipped (a shard file exists only once complete), and the rest are
  * written atomically.
  */
+import type { Backend } from "../../backend/backend.js";
 import { processEnv } from "../../pipeline/array-job.js";
 import { peakRssMiB } from "../../pipeline/progress.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
@@ -17,6 +18,8 @@ import { cpuNow, cpuSince, summarize, type RunSummary } from "../export/summary.
 import type { UnitJob } from "../export/types.js";
 
 export interface ManifestTaskOptions {
+  /** The backend to convert on (default: the entry point's). */
+  backend?: Backend;
   /** The manifest, or where to read it (path, file://, gs://, http(s)://). */
   manifest: string | Manifest;
   /** Which task; default from the environment (CLOUD_RUN_TASK_INDEX, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX). */
@@ -34,7 +37,7 @@ export interface ManifestTaskResult {
   summary: RunSummary;
 }
 
-export async function runManifestTask(options: ManifestTaskOptions): Promise<ManifestTaskResult> {
+export async function runManifestTask(backend: Backend, options: ManifestTaskOptions): Promise<ManifestTaskResult> {
   const t0 = performance.now();
   const cpu0 = cpuNow();
   const manifest =
@@ -57,7 +60,7 @@ export async function runManifestTask(options: ManifestTaskOptions): Promise<Man
   }));
   const shared = sharedAcrossThreads(manifest.source) && sharedAcrossThreads(manifest.dest);
   const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
-  const { outcomes, blocks } = await runJobs(jobs, workers, task.rows, options, `task ${index}`);
+  const { outcomes, blocks } = await runJobs(backend, jobs, workers, task.rows, options, `task ${index}`);
   const summary = summarize(outcomes, [], {
     blocks,
     seconds: (performance.now() - t0) / 1000,

@@ -3,6 +3,7 @@
  * `3·log2(S)` bits inside a shard, so a shard is a cube of S³ blocks wherever the grid is large
  * enough, and its voxel box is exactly the DVID shard box the file names use (§2.9, §6.2).
  */
+import type { Backend } from "../../backend/backend.js";
 import { BraidError } from "../../errors.js";
 import { downsampledScale } from "../../formats/precomputed/geometry.js";
 import { parseInfo, type PrecomputedInfo, type ScaleInfo } from "../../formats/precomputed/info.js";
@@ -64,8 +65,8 @@ export function synthSpec(o: SynthSpecOptions): PrecomputedInfo {
 }
 
 /** DVID's shard box edge in blocks for a scale: `max_d min(G_d, 2^k_d)` (§6.2). */
-export function dvidShardBlocks(scale: ScaleInfo): number {
-  const g = shardGeometry(scale.sharding!, scale.size, scale.chunk_sizes[0]!);
+export function dvidShardBlocks(backend: Backend, scale: ScaleInfo): number {
+  const g = shardGeometry(backend, scale.sharding!, scale.size, scale.chunk_sizes[0]!);
   if (!g) throw new BraidError("UNSUPPORTED", `scale "${scale.key}": shards are not boxes`);
   return Math.max(...g.shardShape);
 }

@@ -4,7 +4,7 @@
  * that map to all zeros left out, an Arrow stream streamed to storage and DVID's lazy-schema
  * CSV written after it. A box without any block leaves no files.
  */
-import { ExportShardWriter } from "../../formats/dvid/records.js";
+import { ExportShardWriter } from "../../formats/dvid/export-writer.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
 import { concatBytes } from "../../storage/bytes.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
@@ -66,11 +66,11 @@ export function shuffledBlocks(job: Pick<SynthFileJob, "boxOrigin" | "boxBlocks"
   return blocks;
 }
 
-export async function writeSynthFile(job: SynthFileJob, ctx: Pick<TaskContext, "progress">): Promise<SynthFileResult> {
+export async function writeSynthFile(job: SynthFileJob, ctx: Pick<TaskContext, "backend" | "progress">): Promise<SynthFileResult> {
   const storage = await storageFor(job.dest, job.storage);
   const name = job.boxOrigin.map((c) => c * BLOCK).join("_");
   const key = `${scaleDir(job.scale)}${name}`;
-  const writer = new ExportShardWriter({ batchSize: job.batchSize });
+  const writer = new ExportShardWriter(ctx.backend, { batchSize: job.batchSize });
   const out = await storage.createWriter(`${key}.arrow`);
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -79,7 +79,7 @@ export async function writeSynthFile(job: SynthFileJob, ctx: Pick<TaskContext, "
   let finished = false;
   try {
     for (const chunk of shuffledBlocks(job)) {
-      const r = synthDvidRecord(chunk, { ...job.params, extent: job.size });
+      const r = synthDvidRecord(ctx.backend, chunk, { ...job.params, extent: job.size });
       ctx.progress({ chunks: 1 });
       // DVID does not export blocks whose body ids are all 0.
       if (r.labels.every((l) => l === 0n)) {

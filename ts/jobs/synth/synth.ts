@@ -3,6 +3,8 @@
  * (`s<k>/<X>_<Y>_<Z>.arrow` + `.csv` per non-empty shard box) plus the matching neuroglancer
  * spec (`spec.json`), generated on worker threads from deterministic mCNS-like blocks.
  */
+import type { Backend } from "../../backend/backend.js";
+import { runTasks } from "../run-tasks.js";
 import { BraidError } from "../../errors.js";
 import { Progress } from "../../pipeline/progress.js";
 import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
@@ -20,6 +22,8 @@ import { SYNTH_FILE_TASK, type SynthFileJob, type SynthFileResult } from "./synt
 export const SYNTH_SPEC_KEY = "spec.json";
 
 export interface SynthExportOptions {
+  /** The backend to generate on (default: the entry point's). */
+  backend?: Backend;
   dest: string | Storage;
   /** Scale-0 volume size in voxels (default 512³: 8³ blocks). */
   size?: Vec3;
@@ -48,15 +52,15 @@ export interface SynthExportResult {
   seconds: number;
 }
 
-export async function synthExport(options: SynthExportOptions): Promise<SynthExportResult> {
+export async function synthExport(backend: Backend, options: SynthExportOptions): Promise<SynthExportResult> {
   const t0 = performance.now();
   const scale = options.scale ?? 0;
   const batchSize = options.batchSize ?? 1;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new BraidError("INVALID_ARGUMENT", `batch size must be ≥ 1, got ${batchSize}`);
   const spec = synthSpec({ size: options.size ?? [512, 512, 512], shardBlocks: options.shardBlocks ?? 8, minScales: scale + 1 });
   const scaleInfo = spec.scales[scale]!;
-  const geometry = new ScaleGeometry(scaleInfo);
-  const box = dvidShardBlocks(scaleInfo);
+  const geometry = new ScaleGeometry(backend, scaleInfo);
+  const box = dvidShardBlocks(backend, scaleInfo);
   const dest = storageUrl(options.dest);
   const jobs: SynthFileJob[] = [];
   const g = geometry.gridShape;
@@ -78,8 +82,8 @@ export async function synthExport(options: SynthExportOptions): Promise<SynthExp
   const workers = sharedAcrossThreads(options.dest) ? (options.workers ?? (await defaultWorkers())) : 0;
   const reporting = options.progress === true ? {} : options.progress || undefined;
   const progress = reporting ? new Progress({ label: "synth", totalChunks: geometry.chunkCount, ...reporting }) : undefined;
-  const { runPool } = await import("../../pipeline/pool.js");
-  const outcomes = await runPool<SynthFileJob, SynthFileResult>(SYNTH_FILE_TASK, jobs, {
+  const outcomes = await runTasks<SynthFileJob, SynthFileResult>(SYNTH_FILE_TASK, jobs, {
+    backend,
     workers,
     onProgress: (d) => progress?.add(d),
   });

@@ -8,10 +8,11 @@
  *   label mode and z decimation recorded in `info.braid`;
  * - with `dvid`, that all blocks of each DVID file land in one output shard.
  */
+import type { Backend } from "../../backend/backend.js";
 import { openPrecomputed, type PrecomputedVolume } from "../../formats/precomputed/volume.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
-import { isAllZero } from "../../formats/precomputed/chunk-codec.js";
+import { isAllZero } from "../../volume/labels.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
@@ -32,6 +33,8 @@ const CONCURRENCY = 4;
 const EXAMPLES = 10;
 
 export interface VerifyOptions {
+  /** The backend to decode on (default: the entry point's). */
+  backend?: Backend;
   source: string | Storage;
   dest: string | Storage;
   /** Scales to check (default: every scale of the volume with source files). */
@@ -250,10 +253,10 @@ async function orphans(ctx: ScaleContext): Promise<void> {
 
 async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number, options: VerifyOptions, meta: { labels: LabelMode; zCompress: number }): Promise<{ report: ScaleReport; problems: Problem[] }> {
   const settings = resolveSettings({ supervoxels: meta.labels === "supervoxels", zCompress: s === 0 ? meta.zCompress : 0 });
-  const plan = await planScale(source, volume.info, s, settings);
+  const plan = await planScale(volume.backend, source, volume.info, s, settings);
   const ctx: ScaleContext = {
     scale: volume.scale(s),
-    mapping: new ChunkMapping(volume.info, s, settings.zCompress),
+    mapping: new ChunkMapping(volume.backend, volume.info, s, settings.zCompress),
     plan,
     source,
     supervoxels: meta.labels === "supervoxels",
@@ -299,9 +302,9 @@ async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number
   return { report: ctx.report, problems: ctx.problems };
 }
 
-export async function verifyExport(options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyExport(backend: Backend, options: VerifyOptions): Promise<VerifyReport> {
   const source = await storageFor(storageUrl(options.source), options.storage);
-  const volume = await openPrecomputed(await storageFor(storageUrl(options.dest), options.storage));
+  const volume = await openPrecomputed(backend, await storageFor(storageUrl(options.dest), options.storage));
   const recorded = braidMeta(volume.info);
   const meta = { labels: recorded.labels ?? "bodies", zCompress: recorded.z_compress ?? 0 };
   const explicit = options.scales !== undefined;
