@@ -4,7 +4,7 @@ import { readGzVolume, rng, sha256 } from "./helpers/data.js";
 
 const u64 = (v: number[]) => BigUint64Array.from(v.map(BigInt));
 
-describe("mode downsampling (FORMATS.md §4.5)", () => {
+describe("mode downsampling (§4.5)", () => {
   it("1-D factor 4 with ties and partial windows", () => {
     expect(downsampleMode(u64([100, 99, 99, 99, 3, 3, 2, 2]), [8, 1, 1], [4, 1, 1]).data).toEqual(u64([99, 2]));
     expect(downsampleMode(u64([100, 99, 99, 99, 3, 3, 2]), [7, 1, 1], [4, 1, 1]).data).toEqual(u64([99, 3]));

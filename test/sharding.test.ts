@@ -27,7 +27,7 @@ const spec = (p: number, m: number, s: number, extra: Partial<ShardingSpec> = {}
   ...extra,
 });
 
-describe("sharded precomputed math (FORMATS.md §2)", () => {
+describe("sharded precomputed math (§2)", () => {
   it("computes compressed Morton chunk ids", () => {
     const cases: Array<[[number, number, number], [number, number, number], [number, number, number], bigint]> = [
       [[256, 64, 192], [64, 64, 64], [3, 0, 2], 13n],

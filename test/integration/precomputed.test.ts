@@ -1,7 +1,7 @@
 /**
- * Precomputed volumes without a reference component: the `info` model against FORMATS.md
- * §1.7/§2.10 and the real mCNS spec, scale geometry and downsampled scales (domains checked
- * against TensorStore's downsample), the §2.10(b) shard bytes, malformed shard files and
+ * Precomputed volumes without a reference component: the `info` model against
+ * docs/formats/precomputed.md §1.7 and sharded.md §2.10 and the real mCNS spec, scale geometry and downsampled scales (domains checked
+ * against TensorStore's downsample), the docs/formats/sharded.md §2.10(b) shard bytes, malformed shard files and
  * atomic shard writes.
  */
 import { randomBytes } from "node:crypto";
@@ -67,7 +67,7 @@ async function expectBraidError(fn: () => unknown, code: string, ...parts: strin
   return e;
 }
 
-// FORMATS.md §1.7.
+// docs/formats/precomputed.md §1.7.
 const MCNS_TWO_SCALES = `{"@type":"neuroglancer_multiscale_volume","type":"segmentation","data_type":"uint64","num_channels":1,
  "scales":[
   {"key":"8x8x8","size":[94088,78317,134576],"voxel_offset":[0,0,0],"resolution":[8,8,8],
@@ -81,7 +81,7 @@ const MCNS_TWO_SCALES = `{"@type":"neuroglancer_multiscale_volume","type":"segme
    "sharding":{"@type":"neuroglancer_uint64_sharded_v1","hash":"identity","preshift_bits":9,
                "minishard_bits":6,"shard_bits":16,"minishard_index_encoding":"gzip","data_encoding":"gzip"}}]}`;
 
-// FORMATS.md §2.10(b).
+// docs/formats/sharded.md §2.10(b).
 const TINY_INFO: PrecomputedInfo = {
   "@type": "neuroglancer_multiscale_volume",
   type: "segmentation",
@@ -321,7 +321,7 @@ describe("scale geometry", () => {
   });
 });
 
-/** The §2.10(b) labels: chunk (1,1,1) all 0, voxel (0,0,0) = 7, every other voxel 1 + its chunk id. */
+/** The docs/formats/sharded.md §2.10(b) labels: chunk (1,1,1) all 0, voxel (0,0,0) = 7, every other voxel 1 + its chunk id. */
 function tinyChunk(scale: PrecomputedScale, id: bigint): BigUint64Array | undefined {
   const cell = scale.geometry.cells(BigUint64Array.of(id))[0]!;
   if (cell.join() === "1,1,1") return undefined;

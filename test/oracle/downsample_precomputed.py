@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TensorStore reference for `braid downres` (FORMATS.md sections 1.5 and 4).
+"""TensorStore reference for `braid downres` (docs/formats/precomputed.md §1.5, docs/formats/downsampling.md).
 
 Opens scales of a neuroglancer precomputed volume with TensorStore and reads
 ``ts.downsample(scale, [2, 2, 2, 1], method)`` of each -- exactly the view

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""TensorStore reference for braid-core's mode downsampling (FORMATS.md section 4).
+"""TensorStore reference for braid-core's mode downsampling (docs/formats/downsampling.md).
 
 Reads a raw little-endian, x-fastest volume, places it at ``origin`` in an in-memory
 TensorStore array, downsamples it with ``ts.downsample(..., "mode")`` and writes the

@@ -1,6 +1,6 @@
 /**
  * The row index of one export file as compact columns: chunk coordinate and the byte range
- * and row of its record batch, for all three CSV variants (§6.4). Legacy indexes carry only
+ * and row of its record batch, for all three CSV variants (docs/formats/dvid.md §6.4). Legacy indexes carry only
  * record numbers; their ranges come from walking the Arrow stream's message headers window by
  * window, so memory stays flat whatever the file size. Ranges are checked against the file,
  * so a truncated `.arrow` is reported (naming the first chunk it lost) before any conversion.

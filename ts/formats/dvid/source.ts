@@ -1,5 +1,5 @@
 /**
- * Finds a DVID export's files: `s<k>/<name>.arrow` with `s<k>/<name>.csv` beside it (§6.2).
+ * Finds a DVID export's files: `s<k>/<name>.arrow` with `s<k>/<name>.csv` beside it (docs/formats/dvid.md §6.2).
  * File names are only labels here; where rows go is computed from their chunk coordinates.
  */
 import { BraidError } from "../../errors.js";

@@ -1,7 +1,7 @@
 /**
  * Where things are in one scale: the chunk grid anchored at `voxel_offset`, clipped edge
  * chunks (docs/formats/precomputed.md §1.3), unsharded chunk keys, chunk ids and their
- * shard/minishard, shard boxes, and the next pyramid level's scale (§1.5).
+ * shard/minishard, shard boxes, and the next pyramid level's scale (docs/formats/precomputed.md §1.5).
  */
 import type { Backend } from "../../backend/backend.js";
 import { BraidError, call } from "../../errors.js";

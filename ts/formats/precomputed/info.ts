@@ -1,5 +1,5 @@
 /**
- * The `info` file of a neuroglancer precomputed volume (FORMATS.md §1.1–1.2): types, a
+ * The `info` file of a neuroglancer precomputed volume (docs/formats/precomputed.md §1.1–1.2): types, a
  * validating parser applying TensorStore's rules (plus braid's: sharding bits must cover the
  * chunk grid), a serializer that writes every defaulted field explicitly, and `infoFromSpec`
  * for NG volume specs such as the DVID/tensorstore-export ones.
@@ -84,7 +84,7 @@ function parseSharding(v: unknown, where: string): ShardingSpec | undefined {
     hash: oneOf(v.hash, `${where}.hash`, HASHES),
     minishard_bits: minishard,
     shard_bits: integer(v.shard_bits, `${where}.shard_bits`, 0, 64 - minishard),
-    // Absent encodings mean raw (§2.1); made explicit so every writer states them.
+    // Absent encodings mean raw (docs/formats/sharded.md §2.1); made explicit so every writer states them.
     minishard_index_encoding:
       v.minishard_index_encoding === undefined
         ? "raw"
@@ -96,7 +96,7 @@ function parseSharding(v: unknown, where: string): ShardingSpec | undefined {
 
 /**
  * With the identity hash, chunk-id bits beyond `preshift + minishard + shard` are dropped, so
- * distant regions would alias into one shard and shards would not be boxes (§2.9). Murmur
+ * distant regions would alias into one shard and shards would not be boxes (docs/formats/sharded.md §2.9). Murmur
  * hashes every bit above the preshift, so its bit counts bound nothing.
  */
 function checkShardBits(sharding: ShardingSpec, size: Vec3, chunk: Vec3, where: string): void {

@@ -1,4 +1,4 @@
-/** Chunk-grid arithmetic shared by info validation and scale geometry (FORMATS.md §1.3, §2.2). */
+/** Chunk-grid arithmetic shared by info validation and scale geometry (docs/formats/precomputed.md §1.3, docs/formats/sharded.md §2.2). */
 import type { Vec3 } from "../../types.js";
 
 /** `ceil(size / chunk)` per axis; 0 for an empty axis. */

@@ -1,6 +1,6 @@
 /**
  * Reads chunks out of `neuroglancer_uint64_sharded_v1` files with byte-range requests
- * (§2.5–2.7): a page of the shard index, then the minishard index, then the chunk. Index
+ * (docs/formats/sharded.md §2.5–2.7): a page of the shard index, then the minishard index, then the chunk. Index
  * pages and decoded minishard indexes are cached in the volume's byte-bounded LRU. Every
  * error names the shard file and, where one is being read, the chunk id.
  */
@@ -147,7 +147,7 @@ export class ShardReader {
     return gunzip(this.backend, stored, { maxBytes: this.maxPayloadBytes });
   }
 
-  /** Stored bytes of a chunk with `data_encoding` undone; undefined when missing (§2.7). */
+  /** Stored bytes of a chunk with `data_encoding` undone; undefined when missing (docs/formats/sharded.md §2.7). */
   async read(place: ChunkPlace): Promise<Uint8Array | undefined> {
     const file = this.fileOf(place.shard);
     try {

@@ -1,6 +1,6 @@
 /**
  * The pyramid's `info`: scales to be built are appended with TensorStore's downsampled
- * domain (§1.5), and scales already listed must have exactly that domain — otherwise the
+ * domain (docs/formats/precomputed.md §1.5), and scales already listed must have exactly that domain — otherwise the
  * stored pyramid would not be `ts.downsample(previous, [2,2,2,1], "mode")` voxel for voxel.
  */
 import { BraidError, withContext } from "../../errors.js";

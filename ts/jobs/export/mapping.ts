@@ -1,7 +1,7 @@
 /**
  * Where a DVID block lands in the output scale: its grid cell (`chunk − voxel_offset/64`,
- * §6.6), chunk id and shard, computed from the block's own coordinates (never from file
- * names, §6.2), and the clipped extent of edge chunks (§1.3). With z decimation
+ * docs/formats/dvid.md §6.6), chunk id and shard, computed from the block's own coordinates (never from file
+ * names, docs/formats/dvid.md §6.2), and the clipped extent of edge chunks (docs/formats/precomputed.md §1.3). With z decimation
  * (`--z-compress N`, stride N+1) a block keeps 64/stride z slices, so `64·stride/Cz` blocks
  * stacked along z share one output chunk of depth Cz.
  */
@@ -12,7 +12,7 @@ import type { PrecomputedInfo, ScaleInfo } from "../../formats/precomputed/info.
 import type { Vec3 } from "../../types.js";
 import { chunkOf, type SourceIndex } from "../../formats/dvid/file-index.js";
 
-/** DVID blocks are 64³ voxels (§6.1; DVID refuses other sizes for exports). */
+/** DVID blocks are 64³ voxels (docs/formats/dvid.md §6.1; DVID refuses other sizes for exports). */
 export const BLOCK = 64;
 
 export function checkZCompress(n: number): number {

@@ -1,7 +1,7 @@
 /**
  * The chunks of one output shard, one DVID block each: rows stream in source-file order
  * through the fused Rust transcode (remap → crop → compressed_segmentation → gzip), and
- * all-zero chunks are dropped (§6.6).
+ * all-zero chunks are dropped (docs/formats/dvid.md §6.6).
  */
 import { withContext } from "../../errors.js";
 import type { ShardChunk } from "../../volume/writer.js";

@@ -1,7 +1,7 @@
 /**
  * The neuroglancer spec of a synthetic export and its DVID shard boxes. Sharding keeps
  * `3·log2(S)` bits inside a shard, so a shard is a cube of S³ blocks wherever the grid is large
- * enough, and its voxel box is exactly the DVID shard box the file names use (§2.9, §6.2).
+ * enough, and its voxel box is exactly the DVID shard box the file names use (docs/formats/sharded.md §2.9, docs/formats/dvid.md §6.2).
  */
 import type { Backend } from "../../backend/backend.js";
 import { BraidError } from "../../errors.js";
@@ -64,7 +64,7 @@ export function synthSpec(o: SynthSpecOptions): PrecomputedInfo {
   return parseInfo({ "@type": "neuroglancer_multiscale_volume", type: "segmentation", data_type: "uint64", num_channels: 1, scales });
 }
 
-/** DVID's shard box edge in blocks for a scale: `max_d min(G_d, 2^k_d)` (§6.2). */
+/** DVID's shard box edge in blocks for a scale: `max_d min(G_d, 2^k_d)` (docs/formats/dvid.md §6.2). */
 export function dvidShardBlocks(backend: Backend, scale: ScaleInfo): number {
   const g = shardGeometry(backend, scale.sharding!, scale.size, scale.chunk_sizes[0]!);
   if (!g) throw new BraidError("UNSUPPORTED", `scale "${scale.key}": shards are not boxes`);
