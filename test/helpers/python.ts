@@ -58,3 +58,38 @@ export function tensorstoreRead(
       : BigUint64Array.from(new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4), BigInt);
   return { data, origin: meta.origin, shape: meta.shape };
 }
+
+export interface TensorStoreDownsampled {
+  origin: [number, number, number];
+  shape: [number, number, number];
+  data: BigUint64Array;
+}
+
+/**
+ * TensorStore's `downsample(scale k, [2,2,2,1], "mode")` for each k in `sourceScales`; with
+ * `writeTo`, also written there as scale k+1 (tensorstore-export's write); with `box`
+ * (`[x0, y0, z0, x1, y1, z1]` of the view), only that part of the view is read.
+ */
+export function tensorstoreDownsample(
+  dir: string,
+  sourceScales: number[],
+  options: { writeTo?: string; box?: readonly number[] } = {},
+): Map<number, TensorStoreDownsampled> {
+  const out = mkdtempSync(join(tmpdir(), "braid-ts-"));
+  const args = [dir, ...sourceScales.flatMap((k) => ["--source-scale", String(k)]), "--out-dir", out];
+  if (options.writeTo) args.push("--write-to", options.writeTo);
+  if (options.box) args.push(`--box=${options.box.join(",")}`);
+  const lines = runPython("downsample_precomputed.py", args)
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { source_scale: number; origin: [number, number, number]; shape: [number, number, number]; dtype: string });
+  const result = new Map(
+    lines.map((m) => {
+      if (m.dtype !== "uint64") throw new Error(`expected uint64, TensorStore downsampled ${m.dtype}`);
+      const raw = readFileSync(join(out, `${m.source_scale}.raw`));
+      return [m.source_scale, { origin: m.origin, shape: m.shape, data: new BigUint64Array(raw.buffer, raw.byteOffset, raw.byteLength / 8) }] as const;
+    }),
+  );
+  rmSync(out, { recursive: true, force: true });
+  return result;
+}

@@ -15,9 +15,12 @@ With ``--write-to URL2`` (a volume whose ``info`` already lists scale K+1), the 
 written there as scale K+1 -- tensorstore-export's ``dest.write(ts.downsample(src, ...))`` --
 so that the shard files can be compared byte for byte.
 
+With ``--box x0,y0,z0,x1,y1,z1`` only that box of the downsampled view is read (coordinates
+of the view's domain); volumes of real size are read piece by piece this way.
+
 Usage:
     downsample_precomputed.py URL --source-scale K [--source-scale K2 ...] --out-dir DIR
-        [--method mode] [--write-to URL2]
+        [--method mode] [--write-to URL2] [--box x0,y0,z0,x1,y1,z1]
 
 Requires numpy and tensorstore.
 """
@@ -44,6 +47,7 @@ def main() -> None:
     p.add_argument("--out-dir", required=True)
     p.add_argument("--method", default="mode", help="TensorStore downsample method (default mode)")
     p.add_argument("--write-to", help="volume to write each view into as scale K+1")
+    p.add_argument("--box", help="x0,y0,z0,x1,y1,z1: read only this box of the view")
     a = p.parse_args()
     for k in a.source_scale:
         src = ts.open(
@@ -57,6 +61,9 @@ def main() -> None:
                 write=True,
             ).result()
             dest.write(view).result()
+        if a.box:
+            x0, y0, z0, x1, y1, z1 = (int(v) for v in a.box.split(","))
+            view = view[x0:x1, y0:y1, z0:z1, :]
         arr = view.read().result()
         # The domain is [x, y, z, channel]; emit channel 0 x-fastest (C order over [z, y, x]).
         raw = np.ascontiguousarray(np.transpose(arr[..., 0], (2, 1, 0)))

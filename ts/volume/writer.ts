@@ -63,6 +63,15 @@ export interface LevelWriter extends Level {
   shardFile(shard: bigint): string;
   /** Every shard with its box; null when shards are not boxes (hashed placement). */
   shards(): ShardBox[] | null;
+  /** One shard's box, null when shards are not boxes; costs nothing like `shards()` does. */
+  shardBox(shard: bigint): ShardBox | null;
+  /** The shards stored now, from a listing of the level (one request per page). */
+  listShards(): Promise<bigint[]>;
+  /**
+   * Cells of the chunks stored now: in one shard (from its index), or, for an unsharded
+   * level, in the whole level (from a listing).
+   */
+  listChunks(shard?: bigint): Promise<Vec3[]>;
   /** The chunks of a shard in the order `ordered` writes expect. */
   chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] };
   /** Whether a shard is stored (writes are atomic: stored means complete). */

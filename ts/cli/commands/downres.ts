@@ -30,7 +30,7 @@ function summaryLine(s: DownresSummary, peak: number): string {
   const skipped = s.scales.reduce((n, x) => n + x.skipped, 0);
   return (
     `downres ${s.ok ? "done" : "FAILED"}: scales ${s.scales.map((x) => x.scale).join(",") || "none"}, ` +
-    `${s.chunks} chunks (${s.written} stored, ${s.chunks - s.written} all-zero), ` +
+    `${s.chunks} chunks (${s.written} stored, ${s.chunks - s.written} all-zero), ${s.computed} with source data, ` +
     `${shards} tasks (${skipped} skipped, ${s.failures.length} failed), ${(s.bytes / 1e6).toFixed(1)} MB, ` +
     `${rate.toFixed(0)} chunks/s, peak RSS ${peak.toFixed(0)} MiB, ${s.seconds.toFixed(1)} s` +
     (s.notRun.length > 0 ? `; not run: scales ${s.notRun.join(",")}` : "")

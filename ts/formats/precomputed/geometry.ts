@@ -99,6 +99,56 @@ export class ScaleGeometry extends ChunkGrid {
   }
 
   /**
+   * One shard's box of cells and voxels; null when shards are not boxes (murmur hash) or the
+   * shard holds no part of the grid. Costs one core call, whatever the size of the grid.
+   */
+  shardBox(shard: bigint): ShardBox | null {
+    const spec = this.#spec();
+    const shape = this.shardShape();
+    if (!shape) return null;
+    // With the identity hash a shard's lowest chunk id has all within-shard bits zero.
+    const within = BigInt(spec.preshift_bits + spec.minishard_bits);
+    const first = BigInt.asUintN(64, shard << within);
+    if (first >> within !== shard) return null;
+    const cellOrigin = this.cells(BigUint64Array.of(first))[0]!;
+    if (cellOrigin.some((c, d) => c >= this.gridShape[d]!)) return null;
+    // A cell past the grid decodes to garbage: check the origin really maps back to the shard.
+    if (this.place([cellOrigin])[0]!.shard !== shard) return null;
+    return this.#box(shard, cellOrigin, shape);
+  }
+
+  #box(shard: bigint, cellOrigin: Vec3, shardShape: Vec3): ShardBox {
+    const cellShape = vec3((d) => Math.min(shardShape[d]!, this.gridShape[d]! - cellOrigin[d]!));
+    const first = this.chunkBox(cellOrigin);
+    const last = this.chunkBox(vec3((d) => cellOrigin[d]! + cellShape[d]! - 1));
+    return {
+      shard,
+      file: shardFileName(this.backend, this.#spec(), shard),
+      cellOrigin,
+      cellShape,
+      voxels: { origin: first.origin, shape: vec3((d) => last.origin[d]! + last.shape[d]! - first.origin[d]!) },
+    };
+  }
+
+  /** The shard a stored object name belongs to (`0fe9.shard`), or undefined for other names. */
+  parseShardFile(name: string): bigint | undefined {
+    const m = /^([0-9a-f]+)\.shard$/.exec(name);
+    if (!m) return undefined;
+    const shard = BigInt(`0x${m[1]}`);
+    return this.shardFile(shard) === name ? shard : undefined;
+  }
+
+  /** The cell an unsharded chunk key names (`x0-x1_y0-y1_z0-z1`), or undefined for other keys. */
+  parseChunkKey(key: string): Vec3 | undefined {
+    const m = /^(-?\d+)-(-?\d+)_(-?\d+)-(-?\d+)_(-?\d+)-(-?\d+)$/.exec(key);
+    if (!m) return undefined;
+    const lo = [Number(m[1]), Number(m[3]), Number(m[5])];
+    const cell = vec3((d) => (lo[d]! - this.voxelOffset[d]!) / this.chunkSize[d]!);
+    if (cell.some((c, d) => !Number.isInteger(c) || c < 0 || c >= this.gridShape[d]!)) return undefined;
+    return this.chunkKey(cell) === key ? cell : undefined;
+  }
+
+  /**
    * Every shard holding part of the grid, with its box, ascending; null when shards are not
    * boxes (murmur hash).
    */
@@ -111,19 +161,7 @@ export class ScaleGeometry extends ChunkGrid {
     const within = BigInt(spec.preshift_bits + spec.minishard_bits);
     const firstIds = g.shards.map((s) => BigInt.asUintN(64, s << within));
     const origins = this.cells(firstIds);
-    return Array.from(g.shards, (shard, i) => {
-      const cellOrigin = origins[i]!;
-      const cellShape = vec3((d) => Math.min(g.shardShape[d]!, this.gridShape[d]! - cellOrigin[d]!));
-      const first = this.chunkBox(cellOrigin);
-      const last = this.chunkBox(vec3((d) => cellOrigin[d]! + cellShape[d]! - 1));
-      return {
-        shard,
-        file: shardFileName(this.backend, spec, shard),
-        cellOrigin,
-        cellShape,
-        voxels: { origin: first.origin, shape: vec3((d) => last.origin[d]! + last.shape[d]! - first.origin[d]!) },
-      };
-    });
+    return Array.from(g.shards, (shard, i) => this.#box(shard, origins[i]!, g.shardShape));
   }
 
   /** Chunk ids of a shard in (minishard, id) order, TensorStore's write order, with their cells. */

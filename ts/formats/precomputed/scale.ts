@@ -198,6 +198,41 @@ export class PrecomputedScale implements LevelWriter {
     return this.geometry.shards();
   }
 
+  shardBox(shard: bigint): ShardBox | null {
+    return this.geometry.shardBox(shard);
+  }
+
+  async listShards(): Promise<bigint[]> {
+    this.#reader();
+    const out: bigint[] = [];
+    try {
+      for await (const key of this.storage.list("")) {
+        const shard = key.includes("/") ? undefined : this.geometry.parseShardFile(key);
+        if (shard !== undefined) out.push(shard);
+      }
+    } catch (e) {
+      throw withContext(e, { file: this.storage.describe("") });
+    }
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  async listChunks(shard?: bigint): Promise<Vec3[]> {
+    if (this.#shards) {
+      if (shard === undefined) throw new BraidError("INVALID_ARGUMENT", `scale "${this.key}" is sharded: list the chunks of one shard`);
+      return this.geometry.cells(await this.#shards.listChunkIds(shard));
+    }
+    const out: Vec3[] = [];
+    try {
+      for await (const key of this.storage.list("")) {
+        const cell = key.includes("/") ? undefined : this.geometry.parseChunkKey(key);
+        if (cell) out.push(cell);
+      }
+    } catch (e) {
+      throw withContext(e, { file: this.storage.describe("") });
+    }
+    return out;
+  }
+
   chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] } {
     return this.geometry.chunksInShard(shard);
   }

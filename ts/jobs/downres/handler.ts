@@ -5,13 +5,16 @@
  * working set is the source chunks of those few output chunks plus the byte-bounded index
  * cache, whatever the shard size. Importing this module registers the `"downres"` task kind.
  */
+import { storageFor } from "../../pipeline/storages.js";
 import { BraidError } from "../../errors.js";
 import { openPrecomputed } from "../../formats/precomputed/volume.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
 import { cellsOf } from "../../volume/box.js";
 import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
 import type { LevelWriter } from "../../volume/writer.js";
+import type { Vec3 } from "../../types.js";
 import { downresCell } from "./chunk.js";
+import { cellKey, presentOutputCells } from "./populated.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
 
@@ -23,17 +26,35 @@ interface Scales {
   output: LevelWriter;
 }
 
+/**
+ * The cells of a task worth computing: those with a stored source chunk under them, when the
+ * task names its source shards (their indexes say what is stored); every cell otherwise.
+ * `planned` is what the plan gave the task, so progress and summaries add up to its totals.
+ */
+async function workCells(task: DownresTask, { source, output }: Scales, cells: readonly Vec3[]) {
+  const planned = Number.isInteger(task.outputChunks) ? task.outputChunks : cells.length;
+  if (task.sourceShards === null || !source.sharded) return { keep: cells.map(() => true), planned };
+  const present = await presentOutputCells(source, output, task.sourceShards);
+  return { keep: cells.map((c) => present.has(cellKey(c))), planned };
+}
+
 async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
   const shard = BigInt(task.shard!);
   const file = output.shardFile(shard);
   const base = { scale: task.scale, shard: task.shard!, file };
   if (task.onlyMissing && (await output.hasShard(shard))) {
-    return { ...base, skipped: true, chunks: 0, written: 0, bytes: 0 };
+    return { ...base, skipped: true, chunks: 0, computed: 0, written: 0, bytes: 0 };
   }
-  const { chunkIds: ids, cells } = output.chunksInShard(shard);
-  if (ids.length === 0) {
+  const all = output.chunksInShard(shard);
+  const box = output.shardBox(shard);
+  if (all.chunkIds.length === 0 || !box) {
     throw new BraidError("INVALID_ARGUMENT", `scale "${output.key}" has no shard ${task.shard} (no chunk of the grid maps to it)`);
   }
+  const { keep, planned } = await workCells(task, { source, output }, all.cells);
+  const ids = all.chunkIds.filter((_, i) => keep[i]);
+  const cells = all.cells.filter((_, i) => keep[i]);
+  // Planned cells without source data are done already: absent in, absent out.
+  ctx.progress({ chunks: Math.max(0, planned - cells.length) });
   let computed = 0;
   const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i) => {
     const payload = await downresCell(ctx.backend, source, output, cell, task.method);
@@ -51,32 +72,36 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
     ...(task.gzipLevel === undefined ? {} : { gzipLevel: task.gzipLevel }),
   });
   ctx.progress({ bytesOut: written.bytes });
-  return { ...base, skipped: false, chunks: computed, written: written.chunkCount, bytes: written.bytes };
+  return { ...base, skipped: false, chunks: Math.max(planned, computed), computed, written: written.chunkCount, bytes: written.bytes };
 }
 
 async function writeChunksTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {
-  let chunks = 0;
+  const all = cellsOf(task.cells!);
+  const { keep, planned } = await workCells(task, { source, output }, all);
+  const cells = all.filter((_, i) => keep[i]);
+  ctx.progress({ chunks: Math.max(0, planned - cells.length) });
+  let computed = 0;
   let written = 0;
   let bytes = 0;
-  await forEachConcurrent(cellsOf(task.cells!), task.window ?? DEFAULT_WINDOW, async (cell) => {
+  await forEachConcurrent(cells, task.window ?? DEFAULT_WINDOW, async (cell) => {
     // Unsharded chunks are written one by one, so an existing chunk is a complete one.
     if (task.onlyMissing && (await output.hasChunk(cell))) return;
     const payload = await downresCell(ctx.backend, source, output, cell, task.method);
     // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
     await output.writeChunk(cell, payload && { encoded: payload });
-    chunks++;
+    computed++;
     if (payload) {
       written++;
       bytes += payload.byteLength;
     }
     ctx.progress({ chunks: 1, bytesOut: payload?.byteLength ?? 0 });
   });
-  return { scale: task.scale, skipped: false, chunks, written, bytes };
+  return { scale: task.scale, skipped: false, chunks: Math.max(planned - (cells.length - computed), computed), computed, written, bytes };
 }
 
 /** Downsamples scale `task.scale - 1` into one shard (or cell box) of scale `task.scale`. */
 export async function runDownresTask(task: DownresTask, ctx: TaskContext): Promise<DownresTaskResult> {
-  const volume = await openPrecomputed(ctx.backend, task.dest, {
+  const volume = await openPrecomputed(ctx.backend, await storageFor(task.dest, task.storage), {
     cacheBytes: task.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES,
     concurrency: REGION_READS,
     ...(task.storage ? { storage: task.storage } : {}),

@@ -38,8 +38,10 @@ export interface DownresScaleSummary {
   /** Tasks that found their shard already written (`onlyMissing`). */
   skipped: number;
   failed: number;
-  /** Output chunks computed. */
+  /** Output chunks done (planned cells, computed or absent because their source is). */
   chunks: number;
+  /** Output chunks downsampled (with stored source chunks under them). */
+  computed: number;
   /** Non-zero chunks stored. */
   written: number;
   bytes: number;
@@ -53,6 +55,7 @@ export interface DownresSummary {
   notRun: number[];
   failures: DownresOutcome[];
   chunks: number;
+  computed: number;
   written: number;
   bytes: number;
   seconds: number;
@@ -67,6 +70,7 @@ function summarize(scale: number, outcomes: DownresOutcome[], seconds: number): 
     skipped: done.filter((r) => r.skipped).length,
     failed: outcomes.length - done.length,
     chunks: sum((r) => r.chunks),
+    computed: sum((r) => r.computed),
     written: sum((r) => r.written),
     bytes: sum((r) => r.bytes),
     seconds,
@@ -125,6 +129,7 @@ export async function runDownresTasks(
     notRun,
     failures,
     chunks: total((s) => s.chunks),
+    computed: total((s) => s.computed),
     written: total((s) => s.written),
     bytes: total((s) => s.bytes),
     seconds: (performance.now() - t0) / 1000,

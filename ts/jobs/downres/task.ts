@@ -74,8 +74,13 @@ export interface DownresTaskResult {
   file?: string;
   /** `onlyMissing` found the shard already there. */
   skipped: boolean;
-  /** Output chunks computed. */
+  /**
+   * Output chunks done: the cells the plan gave the task, whether computed or known absent
+   * because nothing is stored under them (absent in, absent out).
+   */
   chunks: number;
+  /** Output chunks actually downsampled (those with stored source chunks under them). */
+  computed: number;
   /** Non-zero chunks stored (all-zero chunks are not). */
   written: number;
   /** Bytes stored. */
