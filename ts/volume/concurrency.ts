@@ -55,3 +55,36 @@ export async function* orderedMap<T, R>(
     yield result;
   }
 }
+
+/**
+ * Runs `fn` over an async stream with at most `limit` calls in flight (at least one),
+ * pulling the next item only when a slot is free, so memory stays bounded by `limit`;
+ * rejects with the first error once the calls in flight have settled.
+ */
+export async function forEachConcurrentStream<T>(
+  items: AsyncIterable<T> | Iterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const slots = Math.max(1, Math.floor(limit) || 1);
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  try {
+    for await (const item of items) {
+      if (failure) break;
+      const p: Promise<void> = fn(item).then(
+        () => void running.delete(p),
+        (error: unknown) => {
+          running.delete(p);
+          failure ??= { error };
+        },
+      );
+      running.add(p);
+      if (running.size >= slots) await Promise.race(running);
+    }
+  } finally {
+    // A failing stream still lets the calls it started finish before the error surfaces.
+    await Promise.all(running);
+  }
+  if (failure) throw failure.error;
+}

@@ -22,7 +22,16 @@ export interface ChunkPlace {
 
 const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
 
-/** A precomputed scale's chunk grid with its chunk ids, shards and unsharded chunk keys. */
+/**
+ * Cells per axis of the write groups of an unsharded scale: each chunk is its own object, and
+ * the chunks of one group are written by one task (the unsharded counterpart of a shard).
+ */
+export const UNSHARDED_GROUP: Vec3 = [8, 8, 8];
+
+/**
+ * A precomputed scale's chunk grid with its chunk ids, shards and unsharded chunk keys. An
+ * unsharded scale's "shards" are its write groups (`UNSHARDED_GROUP` cells, numbered x fastest).
+ */
 export class ScaleGeometry extends ChunkGrid {
   readonly sharding: ShardingSpec | undefined;
 
@@ -85,12 +94,44 @@ export class ScaleGeometry extends ChunkGrid {
     if (this.sharding) {
       const located = call(() => this.backend.binding.locateChunks(encodeShardingSpec(this.sharding!), ids));
       for (let i = 0; i < shards.length; i++) shards[i] = located[2 * i]!;
+    } else {
+      const [gx, gy] = this.#groups();
+      const n = UNSHARDED_GROUP;
+      for (let i = 0; i < shards.length; i++) {
+        const [x, y, z] = [cells[3 * i]! / n[0] | 0, cells[3 * i + 1]! / n[1] | 0, cells[3 * i + 2]! / n[2] | 0];
+        shards[i] = BigInt(x + gx * (y + gy * z));
+      }
     }
     return { chunkIds: ids, shards };
   }
 
+  /** Write groups per axis of an unsharded scale. */
+  #groups(): Vec3 {
+    return vec3((d) => Math.ceil(this.gridShape[d]! / UNSHARDED_GROUP[d]!));
+  }
+
+  /** The box of cells of an unsharded scale's write group. */
+  groupCells(group: bigint): { origin: Vec3; shape: Vec3 } {
+    const [gx, gy, gz] = this.#groups();
+    const g = Number(group);
+    const at: Vec3 = [g % gx, Math.floor(g / gx) % gy, Math.floor(g / (gx * gy))];
+    if (!Number.isSafeInteger(g) || g < 0 || at[2] >= gz) {
+      throw new BraidError("INVALID_ARGUMENT", `scale "${this.scale.key}" has no write group ${group}`);
+    }
+    const origin = vec3((d) => at[d]! * UNSHARDED_GROUP[d]!);
+    return { origin, shape: vec3((d) => Math.min(UNSHARDED_GROUP[d]!, this.gridShape[d]! - origin[d]!)) };
+  }
+
+  /**
+   * The object name of a shard; for an unsharded scale, a name for a write group: the voxel
+   * range its chunk objects cover (`x0-x1_y0-y1_z0-z1/*`), which names no single object.
+   */
   shardFile(shard: bigint): string {
-    return shardFileName(this.backend, this.#spec(), shard);
+    if (this.sharding) return shardFileName(this.backend, this.sharding, shard);
+    const cells = this.groupCells(shard);
+    const first = this.chunkBox(cells.origin);
+    const last = this.chunkBox(vec3((d) => cells.origin[d]! + cells.shape[d]! - 1));
+    return `${[0, 1, 2].map((d) => `${first.origin[d]}-${last.origin[d]! + last.shape[d]!}`).join("_")}/*`;
   }
 
   /** The shards' box shape in chunks, or undefined when shards are not boxes (murmur hash). */

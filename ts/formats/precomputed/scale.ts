@@ -7,7 +7,7 @@ import type { Backend } from "../../backend/backend.js";
 import { BraidError, withContext } from "../../errors.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
-import { boxVoxels, type VoxelBox } from "../../volume/box.js";
+import { boxVoxels, cellsOf, type VoxelBox } from "../../volume/box.js";
 import type { ByteLru } from "../../volume/cache.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import { isAllZero, type LabelArray } from "../../volume/labels.js";
@@ -234,11 +234,14 @@ export class PrecomputedScale implements LevelWriter {
   }
 
   chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] } {
-    return this.geometry.chunksInShard(shard);
+    if (this.sharded) return this.geometry.chunksInShard(shard);
+    const cells = cellsOf(this.geometry.groupCells(shard));
+    return { chunkIds: this.geometry.chunkIds(cells), cells };
   }
 
-  hasShard(shard: bigint): Promise<boolean> {
-    return this.storage.exists(this.geometry.shardFile(shard));
+  /** Whether a shard file is stored; false for an unsharded scale's write groups (no one object). */
+  async hasShard(shard: bigint): Promise<boolean> {
+    return this.sharded && this.storage.exists(this.geometry.shardFile(shard));
   }
 
   chunkFile(cell: Vec3): string {

@@ -9,7 +9,7 @@ import type { Backend } from "../../backend/backend.js";
 import type { DownsampleMethod } from "../../core/downsample.js";
 import { BraidError } from "../../errors.js";
 import { checkGzipLevel } from "../../core/compression.js";
-import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
+import { ScaleGeometry, UNSHARDED_GROUP } from "../../formats/precomputed/geometry.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
 import { openPrecomputed, PrecomputedVolume } from "../../formats/precomputed/volume.js";
@@ -52,8 +52,6 @@ export interface PlanDownresOptions {
   measure?: boolean;
 }
 
-/** Grid cells of an unsharded output scale per task. */
-const UNSHARDED_GROUP: Vec3 = [8, 8, 8];
 /** Size requests in flight while measuring source shards. */
 const MEASURE_CONCURRENCY = 32;
 

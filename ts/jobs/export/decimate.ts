@@ -9,13 +9,12 @@
 import { gzip } from "../../core/compression.js";
 import { encodeCompressedSegmentation } from "../../formats/precomputed/compressed-segmentation.js";
 import { isAllZero } from "../../volume/labels.js";
-import type { ShardChunk } from "../../volume/writer.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { Vec3 } from "../../types.js";
 import type { ChunkMapping } from "./mapping.js";
 import { rowRef } from "../../formats/dvid/reader.js";
 import { referenceChunk, type BlockSource } from "./reference.js";
-import type { PayloadEncoding } from "./transcode-stream.js";
+import type { ConvertedChunk, PayloadEncoding } from "./transcode-stream.js";
 import { cellOf, type FileRows } from "./unit-files.js";
 
 export interface OutputChunk {
@@ -44,13 +43,16 @@ export async function* decimatedChunks(
   files: readonly FileRows[],
   encoding: PayloadEncoding,
   progress: (d: ProgressDelta) => void,
-): AsyncGenerator<ShardChunk> {
+): AsyncGenerator<ConvertedChunk> {
   for (const { id, cell, blocks } of outputChunks(files)) {
     const out = await referenceChunk(mapping, cell, blocks, encoding.supervoxels);
     progress({ chunks: blocks.length, bytesIn: blocks.reduce((n, b) => n + b.row.size, 0) });
-    if (isAllZero(out)) continue;
+    if (isAllZero(out)) {
+      yield { chunkId: id, cell, encoded: null };
+      continue;
+    }
     const cseg = encodeCompressedSegmentation(mapping.backend, out, mapping.extent(cell), encoding.blockSize);
     const bytes = new Uint8Array(cseg.buffer, cseg.byteOffset, cseg.byteLength);
-    yield { chunkId: id, encoded: encoding.gzip === false ? bytes : gzip(mapping.backend, bytes, encoding.gzip) };
+    yield { chunkId: id, cell, encoded: encoding.gzip === false ? bytes : gzip(mapping.backend, bytes, encoding.gzip) };
   }
 }

@@ -56,7 +56,6 @@ export class ChunkMapping {
     if (scale.encoding !== "compressed_segmentation") {
       throw unsupported(this.#where, `braid export writes compressed_segmentation, the spec says "${scale.encoding}"`);
     }
-    if (!scale.sharding) throw unsupported(this.#where, "braid export writes sharded scales; the spec has no sharding");
     this.geometry = new ScaleGeometry(backend, scale);
     this.#checkChunkSize();
     this.blocksPerChunk = this.geometry.chunkSize[2] / this.slab;

@@ -3,7 +3,7 @@
  * whatever happens to a unit: a unit whose worker died reports all its shards as failed.
  */
 import type { Backend } from "../../backend/backend.js";
-import { shardFileName } from "../../formats/precomputed/sharding.js";
+import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import { runTasks } from "../run-tasks.js";
 import { errorRecord } from "../../pipeline/error-record.js";
@@ -30,7 +30,7 @@ export async function runUnits(backend: Backend, jobs: readonly UnitJob[], optio
         : job.unit.shards.map((shard) => ({
             scale: job.unit.scale,
             shard,
-            file: shardFileName(backend, job.info.scales[job.unit.scale]!.sharding!, BigInt(shard)),
+            file: new ScaleGeometry(backend, job.info.scales[job.unit.scale]!).shardFile(BigInt(shard)),
             status: "failed",
             chunks: 0,
             bytesIn: 0,

@@ -1,16 +1,22 @@
 /**
  * The chunks of one output shard, one DVID block each: rows stream in source-file order
- * through the fused Rust transcode (remap → crop → compressed_segmentation → gzip), and
- * all-zero chunks are dropped (docs/formats/dvid.md §6.6).
+ * through the fused Rust transcode (remap → crop → compressed_segmentation → gzip); all-zero
+ * chunks come out without a payload, as they are not stored (docs/formats/dvid.md §6.6).
  */
 import { withContext } from "../../errors.js";
-import type { ShardChunk } from "../../volume/writer.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { Vec3 } from "../../types.js";
 import { BLOCK, type ChunkMapping } from "./mapping.js";
 import { rowRef } from "../../formats/dvid/reader.js";
 import type { ExportSettings } from "./types.js";
 import { cellOf, type FileRows } from "./unit-files.js";
+
+/** An output chunk as converted: its stored bytes, or null when it is all zero (not stored). */
+export interface ConvertedChunk {
+  chunkId: bigint;
+  cell: Vec3;
+  encoded: Uint8Array | null;
+}
 
 /** How chunk payloads are encoded for a scale. */
 export interface PayloadEncoding {
@@ -33,7 +39,7 @@ export async function* transcodedChunks(
   files: readonly FileRows[],
   encoding: PayloadEncoding,
   progress: (d: ProgressDelta) => void,
-): AsyncGenerator<ShardChunk> {
+): AsyncGenerator<ConvertedChunk> {
   const onBytes = (n: number) => progress({ bytesIn: n });
   const g = mapping.geometry.gridShape;
   const options = { supervoxels: encoding.supervoxels, blockSize: encoding.blockSize, gzip: encoding.gzip };
@@ -52,7 +58,7 @@ export async function* transcodedChunks(
         throw withContext(e, { file: reader.where, chunk: rowRef(index, row).chunk });
       }
       progress({ chunks: 1 });
-      if (payload) yield { chunkId: mapped.ids[row]!, encoded: payload };
+      yield { chunkId: mapped.ids[row]!, cell: cellOf(mapped, row), encoded: payload };
     }
   }
 }

@@ -11,7 +11,8 @@ import { decimatedChunks } from "./decimate.js";
 import { errorRecord } from "../../pipeline/error-record.js";
 import { ChunkMapping } from "./mapping.js";
 import { storageFor } from "../../pipeline/storages.js";
-import { payloadEncoding, transcodedChunks } from "./transcode-stream.js";
+import { payloadEncoding, transcodedChunks, type ConvertedChunk } from "./transcode-stream.js";
+import { forEachConcurrentStream } from "../../volume/concurrency.js";
 import { checkDuplicates, loadFiles, shardRows, type LoadedFile } from "./unit-files.js";
 import type { ShardOutcome, UnitJob } from "./types.js";
 
@@ -64,10 +65,19 @@ export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "
           o.bytesIn += d.bytesIn ?? 0;
           progress(d);
         };
-        const chunks: AsyncIterable<ShardChunk> =
+        const converted =
           mapping.stride === 1
             ? transcodedChunks(mapping, rows, encoding, tracked)
             : decimatedChunks(mapping, rows, encoding, tracked);
+        if (!scale.sharded) {
+          const written = await writeChunkObjects(scale, converted, settings.onlyMissing);
+          o.status = written.chunks === 0 ? "empty" : "written";
+          o.chunks = written.chunks;
+          o.bytesOut = written.bytes;
+          progress({ bytesOut: written.bytes });
+          continue;
+        }
+        const chunks = stored(converted);
         // The writer re-labels errors with the shard file; a source error should keep its own.
         let sourceError: unknown;
         const guarded = async function* () {
@@ -94,4 +104,35 @@ export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "
     for (const f of files) f.reader.free();
   }
   return [...outcomes.values()];
+}
+
+/** The chunks a shard stores: all-zero ones are left out. */
+async function* stored(chunks: AsyncIterable<ConvertedChunk>): AsyncGenerator<ShardChunk> {
+  for await (const c of chunks) if (c.encoded) yield { chunkId: c.chunkId, encoded: c.encoded };
+}
+
+/** Chunk writes in flight while one unsharded group is written. */
+const CHUNK_WRITES = 16;
+
+/**
+ * An unsharded group: one object per chunk, each written atomically; an all-zero chunk is not
+ * stored and a stale one from an earlier run is deleted. With `onlyMissing`, stored chunks are
+ * left as they are (each is complete), so a rerun after a kill writes only what is missing.
+ */
+async function writeChunkObjects(
+  level: LevelWriter,
+  chunks: AsyncIterable<ConvertedChunk>,
+  onlyMissing: boolean,
+): Promise<{ chunks: number; bytes: number }> {
+  let count = 0;
+  let bytes = 0;
+  await forEachConcurrentStream(chunks, CHUNK_WRITES, async (c) => {
+    if (onlyMissing && (await level.hasChunk(c.cell))) return;
+    await level.writeChunk(c.cell, c.encoded ? { encoded: c.encoded } : undefined);
+    if (c.encoded) {
+      count++;
+      bytes += c.encoded.byteLength;
+    }
+  });
+  return { chunks: count, bytes };
 }

@@ -134,6 +134,8 @@ interface ScaleContext {
   sample: Sample;
   report: ScaleReport;
   problems: Problem[];
+  /** Cells some source block lands in (`x,y,z`): the chunks an unsharded scale may hold. */
+  expected: Set<string>;
 }
 
 function firstDifference(got: BigUint64Array, want: BigUint64Array, extent: Vec3): string | undefined {
@@ -158,9 +160,11 @@ async function verifyUnit(ctx: ScaleContext, unit: ExportUnit): Promise<void> {
       const file = mapping.geometry.shardFile(shard);
       const rows = shardRows(files, shard);
       const byId = new Map(outputChunks(rows).map((c) => [c.id, c]));
-      const exists = await scale.storage.exists(file);
-      const stored = new Set(exists ? await scale.listChunkIds(shard) : []);
+      const stored = await storedIds(scale, shard, byId.values());
+      // An unsharded group is no one object: it "exists" when any of its chunks does.
+      const exists = scale.sharded ? await scale.hasShard(shard) : stored.size > 0;
       if (exists) report.shardsFound++;
+      for (const c of byId.values()) ctx.expected.add(c.cell.join(","));
       report.chunksFound += stored.size;
       let lost = 0;
       for (const [id, { cell, blocks }] of byId) {
@@ -241,7 +245,26 @@ async function compareSamples(ctx: ScaleContext): Promise<void> {
   }
 }
 
+/** Chunk ids stored of a shard (its index), or of an unsharded group's expected chunks (one check each). */
+async function storedIds(scale: PrecomputedScale, shard: bigint, expected: Iterable<{ id: bigint; cell: Vec3 }>): Promise<Set<bigint>> {
+  if (scale.sharded) return new Set((await scale.hasShard(shard)) ? await scale.listChunkIds(shard) : []);
+  const found = new Set<bigint>();
+  await forEachConcurrent([...expected], CONCURRENCY, async (c) => {
+    if (await scale.hasChunk(c.cell)) found.add(c.id);
+  });
+  return found;
+}
+
 async function orphans(ctx: ScaleContext): Promise<void> {
+  if (!ctx.scale.sharded) {
+    // Chunk objects no source block explains (a listing of the scale).
+    for (const cell of await ctx.scale.listChunks()) {
+      if (ctx.expected.has(cell.join(","))) continue;
+      const key = ctx.scale.geometry.chunkKey(cell);
+      ctx.problems.push({ kind: "unexpected-chunk", scale: ctx.plan.scale, shard: key, chunk: `(${cell.join(",")})`, message: `${key} exists but no source block lands in it` });
+    }
+    return;
+  }
   const fed = new Set<string>();
   for (const u of ctx.plan.units) for (const s of u.shards) fed.add(ctx.mapping.geometry.shardFile(BigInt(s)));
   for (const b of ctx.plan.blocked) fed.add(b.file);
@@ -263,6 +286,7 @@ async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number
     seed: BigInt(options.seed ?? 1) * 1000n + BigInt(s),
     sample: new Sample(options.values ?? 0),
     problems: [],
+    expected: new Set(),
     report: {
       scale: s,
       key: plan.key,
@@ -289,7 +313,8 @@ async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number
   });
   await orphans(ctx);
   await checkValues(ctx);
-  if (options.dvid) {
+  // DVID writes one file per neuroglancer shard; unsharded scales have no shards to span.
+  if (options.dvid && ctx.scale.sharded) {
     for (const f of plan.spanning) {
       ctx.problems.push({
         kind: "dvid-span",
