@@ -1,9 +1,10 @@
 /**
  * `braid demo`: the whole job on a laptop in about a minute — a synthetic DVID export
  * (several shards, a clipped edge, supervoxels agglomerated into bodies), exported to
- * neuroglancer precomputed, verified voxel by voxel against the DVID decode.
+ * neuroglancer precomputed, its multiscale pyramid built, verified voxel by voxel against the
+ * DVID decode, and how to look at it.
  */
-import { exportVolume, synthExport, verifyExport } from "../../entry/node.js";
+import { downresVolume, exportVolume, synthExport, verifyExport } from "../../entry/node.js";
 import { formatSummary } from "../../jobs/export/summary.js";
 import { formatVerifyReport } from "../../jobs/verify/verify.js";
 import type { Vec3 } from "../../types.js";
@@ -19,7 +20,7 @@ const usage = `options:
 
 export const demoCommand: Command = {
   name: "demo",
-  summary: "synthesize a DVID export, export it and verify it (about a minute)",
+  summary: "synthesize a DVID export, export it, build its pyramid and verify it (about a minute)",
   usage,
   options: { dir: { type: "string" }, workers: { type: "string" } },
   async run(values) {
@@ -32,18 +33,26 @@ export const demoCommand: Command = {
     const dest = join(dir, "precomputed");
     const threads = workers === undefined ? {} : { workers };
 
-    console.log(`1/3 synthesizing a DVID export of ${SIZE.join("×")} voxels in ${source}`);
+    console.log(`1/4 synthesizing a DVID export of ${SIZE.join("×")} voxels in ${source}`);
     const synth = await synthExport({ dest: source, size: SIZE, shardBlocks: 8, ...threads, progress: true });
     console.log(`    ${synth.files.length} Arrow files, ${synth.blocks} blocks, ${(synth.bytes / 1e6).toFixed(1)} MB in ${synth.seconds.toFixed(1)} s`);
 
-    console.log(`2/3 exporting to ${dest}`);
+    console.log(`2/4 exporting to ${dest}`);
     const exported = await exportVolume({ source, dest, spec: synth.spec, ...threads, progress: true });
     console.log(formatSummary(exported.summary!));
 
-    console.log(`3/3 verifying (every shard and chunk index, ${VALUES} chunks voxel by voxel)`);
+    const lower = synth.spec.scales.map((_, k) => k).filter((k) => k > synth.scale);
+    console.log(`3/4 building the pyramid: scales ${lower.join(",")} by mode downsampling`);
+    const pyramid = await downresVolume({ dest, scales: lower, ...threads });
+    for (const s of pyramid.scales) {
+      console.log(`    scale ${s.scale}: ${s.written} chunks stored of ${s.chunks} planned, ${(s.bytes / 1e6).toFixed(2)} MB in ${s.seconds.toFixed(1)} s`);
+    }
+
+    console.log(`4/4 verifying (every shard and chunk index, ${VALUES} chunks voxel by voxel)`);
     const report = await verifyExport({ source, dest, values: VALUES });
     console.log(formatVerifyReport(report));
-    console.log(`\nview it: serve ${dir} over http and open precomputed://http://…/precomputed in neuroglancer`);
-    return exported.summary!.ok && report.ok ? 0 : 1;
+    console.log(`\nlook at it: serve ${dest} over http with Range support and CORS, and add the layer`);
+    console.log(`  precomputed://http://127.0.0.1:<port>/  (segmentation) in neuroglancer`);
+    return exported.summary!.ok && pyramid.ok && report.ok ? 0 : 1;
   },
 };
