@@ -9,6 +9,8 @@
  *     16³ chunks of 64³ (32³ = an mCNS shard with BRAID_BENCH_FULL=1): chunks/s and the peak
  *     RSS of a fresh process running one worker, which must stay flat as the shard grows, next
  *     to the planner's memory estimate; then all cores on a volume of eight 8³-chunk shards.
+ * (c) The cost follows the data: one real DVID shard exported at scale 1 of the real mCNS spec,
+ *     then `braid downres --scales 2,3` (seconds; planned, computed and stored chunks).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -30,6 +32,7 @@ import {
 } from "braid-seg";
 import { synthSpec } from "../ts/jobs/synth/synth-spec.js";
 import { repoRoot } from "../test/helpers/data.js";
+import { braid, MCNS_SPEC, realSource } from "../test/helpers/export.js";
 import { python } from "../test/helpers/python.js";
 import { report } from "./report.js";
 
@@ -211,5 +214,30 @@ it("(b) end-to-end downres: chunks/s and peak RSS per worker as the output shard
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it("(c) a partial export of a real-sized volume: one real shard at scale 1 of the mCNS spec, then scales 2-3", () => {
+  const source = realSource();
+  const dest = tempDir();
+  try {
+    const exported = braid(["export", "--source", source, "--dest", dest, "--spec", MCNS_SPEC, "--scales", "1", "--workers", "1"]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const t0 = performance.now();
+    const run = braid(["downres", "--dest", dest, "--scales", "2,3", "--workers", "1"]);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(run.code, run.stderr).toBe(0);
+    const line = run.stdout.match(/(\d+) chunks \((\d+) stored, \d+ all-zero\), (\d+) with source data/)!;
+    report("downres one real mCNS shard: scales 2-3 of a 47044×39159×67288 scale 1 (CLI, 1 worker)", {
+      seconds,
+      planned_chunks: Number(line[1]),
+      computed_chunks: Number(line[3]),
+      stored_chunks: Number(line[2]),
+      grid_chunks_scale2: Math.ceil(23522 / 64) * Math.ceil(19580 / 64) * Math.ceil(33644 / 64),
+    });
+    expect(seconds).toBeLessThan(60);
+  } finally {
+    rmSync(source, { recursive: true, force: true });
+    rmSync(dest, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 /**
  * A brain in a box: one real DVID shard exported at scale 1 of the real mCNS spec, whose
- * bounding box is 47044×39159×67288 voxels at that scale (~9.5 M chunks), then a pyramid of
+ * bounding box is 47044×39159×67288 voxels at that scale (474 M chunks), then a pyramid of
  * scales 2 and 3. The cost follows the data: a listing finds the one stored shard, the plan
  * holds one task per scale, the tasks read only the stored chunks' indexes and chunks — and
  * the stored chunks are exactly those TensorStore's `downsample(…, "mode")` of the stored
@@ -32,7 +32,7 @@ describe("downres of a partial export of a real-sized volume", () => {
     const storage = countingStorage(await openStorage(fileUrl(dest)));
     const t0 = performance.now();
     const tasks = await planDownres({ dest: storage, scales: [2, 3] });
-    // One output shard per scale holds data; the grid of scale 2 has 59,231,808/8 ≈ 7.4 M chunks.
+    // One output shard per scale holds data; the grid of scale 2 has 59,231,808 chunks.
     expect(tasks.map((t) => t.scale)).toEqual([2, 3]);
     expect(tasks.every((t) => t.sourceShards!.length === 1)).toBe(true);
     const planRequests = totalRequests(storage.counts);
