@@ -12,8 +12,8 @@
 #![no_main]
 
 use braid_core::compress::{gunzip, is_zstd_frame, zstd_decompress};
-use braid_core::dvid::{DvidBlock, decode_block};
-use braid_core::transcode::{MAX_BLOCK_BYTES, TranscodeOptions, transcode_dvid_block};
+use braid_core::dvid::block::{DvidBlock, MAX_BLOCK_BYTES, decode_block};
+use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use braid_core::volume::crop;
 use braid_core::{Result, cseg};
 use libfuzzer_sys::fuzz_target;

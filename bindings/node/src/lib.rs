@@ -4,9 +4,9 @@
 #![allow(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-pub mod arrow;
 pub mod codec;
 pub mod downsample;
+pub mod dvid_export;
 mod error;
 pub mod sharded;
 pub mod synth;

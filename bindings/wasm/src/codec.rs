@@ -1,7 +1,8 @@
 //! Codec entry points: DVID blocks, compressed_segmentation, fused transcode, gzip/zstd.
 
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
-use braid_core::{compress, cseg, dvid, transcode};
+use braid_core::dvid::block as dvid;
+use braid_core::{compress, cseg, transcode};
 use wasm_bindgen::prelude::*;
 
 use crate::error::OrJs;

@@ -4,9 +4,9 @@
 // The JS surface is documented once, on the hand-written TypeScript `Backend` interface.
 #![allow(missing_docs)]
 
-pub mod arrow;
 pub mod codec;
 pub mod downsample;
+pub mod dvid_export;
 mod error;
 mod object;
 pub mod sharded;

@@ -1,10 +1,10 @@
 //! The crate-wide error: one variant per module, each with a stable machine-readable code.
 
-use crate::arrow_shard::ArrowShardError;
 use crate::compress::CompressError;
 use crate::cseg::CsegError;
 use crate::downsample::DownsampleError;
-use crate::dvid::DvidError;
+use crate::dvid::block::BlockError;
+use crate::dvid::export::ExportError;
 use crate::sharded::ShardedError;
 
 /// Any failure of a braid-core operation.
@@ -16,7 +16,7 @@ use crate::sharded::ShardedError;
 pub enum Error {
     /// A DVID label block could not be decoded or encoded.
     #[error(transparent)]
-    Dvid(#[from] DvidError),
+    DvidBlock(#[from] BlockError),
     /// A `compressed_segmentation` buffer could not be decoded or encoded.
     #[error(transparent)]
     Cseg(#[from] CsegError),
@@ -28,7 +28,7 @@ pub enum Error {
     Sharded(#[from] ShardedError),
     /// A DVID export Arrow file or CSV index is invalid.
     #[error(transparent)]
-    ArrowShard(#[from] ArrowShardError),
+    DvidExport(#[from] ExportError),
     /// Downsampling parameters are invalid.
     #[error(transparent)]
     Downsample(#[from] DownsampleError),
@@ -41,11 +41,11 @@ impl Error {
     /// Stable error code, e.g. `DVID_TRUNCATED` or `CSEG_CORRUPT`.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Dvid(e) => e.code(),
+            Error::DvidBlock(e) => e.code(),
             Error::Cseg(e) => e.code(),
             Error::Compress(e) => e.code(),
             Error::Sharded(e) => e.code(),
-            Error::ArrowShard(e) => e.code(),
+            Error::DvidExport(e) => e.code(),
             Error::Downsample(e) => e.code(),
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
         }

@@ -6,7 +6,6 @@
 //! panics (each has a fuzz target under `fuzz/`).
 #![forbid(unsafe_code)]
 
-pub mod arrow_shard;
 pub mod boundary;
 pub mod compress;
 pub mod cseg;

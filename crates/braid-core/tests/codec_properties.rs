@@ -3,7 +3,7 @@
 
 use braid_core::compress::{gunzip_limited, gzip, zstd_compress, zstd_decompress};
 use braid_core::cseg;
-use braid_core::dvid::{decode_block, encode_block};
+use braid_core::dvid::block::{decode_block, encode_block};
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use proptest::prelude::*;
 

@@ -7,7 +7,7 @@
 //! chunk ids and shard numbers `u64`.
 
 pub mod args;
-pub mod arrow;
 pub mod downsample;
+pub mod dvid_export;
 pub mod sharded;
 pub mod synth;

@@ -1,4 +1,4 @@
-//! Real-data tests of `braid_core::arrow_shard` on the DVID export sample in
+//! Real-data tests of `braid_core::dvid::export` on the DVID export sample in
 //! `shared/data/dvid` (FORMATS.md §6.3, §6.4), plus error handling on damaged inputs.
 
 mod common;
@@ -8,12 +8,12 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Int64Array, RecordBatch};
 use arrow_ipc::writer::{FileWriter, StreamWriter};
 use arrow_schema::{DataType, Field, Schema};
-use braid_core::arrow_shard::{
-    ArrowShardError, BatchDecoder, CsvIndex, CsvVariant, DvidRecord, FileFooter, ShardStreamDecoder,
-    ShardWriter, build_export_batch, read_file_format, read_stream, scan_batch_ranges,
-};
 use braid_core::compress::zstd_decompress;
-use braid_core::dvid::{DvidBlock, decode_block};
+use braid_core::dvid::block::{DvidBlock, decode_block};
+use braid_core::dvid::export::{
+    BatchDecoder, CsvIndex, CsvVariant, DvidRecord, ExportError, ExportStreamDecoder, ExportWriter,
+    FileFooter, build_export_batch, read_file_format, read_stream, scan_batch_ranges,
+};
 use sha2::{Digest, Sha256};
 
 const FILE_LEN: usize = 1_131_168;
@@ -34,7 +34,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn code<T: std::fmt::Debug>(r: Result<T, ArrowShardError>) -> &'static str {
+fn code<T: std::fmt::Debug>(r: Result<T, ExportError>) -> &'static str {
     r.unwrap_err().code()
 }
 
@@ -54,7 +54,7 @@ impl XorShift {
     }
 }
 
-/// Writes `records` as a stream with arrow-rs directly, for schemas `ShardWriter` refuses.
+/// Writes `records` as a stream with arrow-rs directly, for schemas `ExportWriter` refuses.
 fn arrow_stream(batch: &RecordBatch) -> Vec<u8> {
     let mut out = Vec::new();
     let mut w = StreamWriter::try_new(&mut out, &batch.schema()).unwrap();
@@ -65,7 +65,7 @@ fn arrow_stream(batch: &RecordBatch) -> Vec<u8> {
 }
 
 fn write_shard(records: &[DvidRecord], batch_size: usize) -> (Vec<u8>, String, Vec<usize>) {
-    let mut w = ShardWriter::new(batch_size).unwrap();
+    let mut w = ExportWriter::new(batch_size).unwrap();
     let mut stream = Vec::new();
     let mut chunk_lens = Vec::new();
     for r in records {
@@ -80,8 +80,8 @@ fn write_shard(records: &[DvidRecord], batch_size: usize) -> (Vec<u8>, String, V
     (stream, csv, chunk_lens)
 }
 
-// Inside a module so that `cargo test arrow` selects these tests by path.
-mod arrow_shard {
+// Inside a module so that `cargo test dvid_export` selects these tests by path.
+mod dvid_export {
     use super::*;
 
     #[test]
@@ -132,7 +132,7 @@ mod arrow_shard {
         let scan = scan_batch_ranges(&bytes).unwrap();
         let largest = scan.batches.iter().map(|b| b.range.end - b.range.start).max().unwrap() as usize;
         for slice in [1, 7, 4096, 65_536, FILE_LEN] {
-            let mut decoder = ShardStreamDecoder::new();
+            let mut decoder = ExportStreamDecoder::new();
             let mut got = Vec::new();
             let mut max_buffered = 0;
             for piece in bytes.chunks(slice) {
@@ -247,7 +247,7 @@ mod arrow_shard {
         let mut resolved = index.clone();
         resolved.resolve_ranges(&scan_batch_ranges(&bytes).unwrap()).unwrap();
         match BatchDecoder::new(&bytes[..100]).unwrap_err() {
-            ArrowShardError::Truncated { needed, available, .. } => {
+            ExportError::Truncated { needed, available, .. } => {
                 assert_eq!((needed, available), (688, 100))
             }
             e => panic!("{e}"),
@@ -257,7 +257,7 @@ mod arrow_shard {
     #[test]
     fn lazy_schema_index_matches_dvid_and_every_range_decodes() {
         let records: Vec<DvidRecord> = records().into_iter().take(20).collect();
-        let mut w = ShardWriter::new(3).unwrap().with_lazy_schema_index();
+        let mut w = ExportWriter::new(3).unwrap().with_lazy_schema_index();
         let mut stream = Vec::new();
         for r in &records {
             stream.extend(w.append(r.clone()).unwrap());
@@ -326,7 +326,7 @@ mod arrow_shard {
         assert_eq!(batch, records[100..150]);
         // A tail holding only the trailer says how much tail is needed.
         let needed = match FileFooter::parse(&file[file.len() - 10..], file.len() as u64).unwrap_err() {
-            ArrowShardError::Truncated { needed, .. } => needed as usize,
+            ExportError::Truncated { needed, .. } => needed as usize,
             e => panic!("{e}"),
         };
         assert_eq!(FileFooter::parse(&file[file.len() - needed..], file.len() as u64).unwrap(), footer);
@@ -404,13 +404,13 @@ mod arrow_shard {
     #[test]
     fn writer_rejects_invalid_records() {
         let r0 = records().remove(0);
-        let mut w = ShardWriter::new(2).unwrap();
+        let mut w = ExportWriter::new(2).unwrap();
         assert_eq!(code(w.append(DvidRecord { chunk: [1, -1, 1], ..r0.clone() })), "ARROW_INVALID_RECORD");
         assert_eq!(code(w.append(DvidRecord { labels: vec![1], ..r0.clone() })), "ARROW_INVALID_RECORD");
         let mut stream = w.append(r0.clone()).unwrap();
         assert_eq!(stream.len() as u64, w.schema_size());
         assert_eq!(code(w.append(r0.clone())), "ARROW_INVALID_RECORD");
-        assert_eq!(code(ShardWriter::new(0)), "INVALID_ARGUMENT");
+        assert_eq!(code(ExportWriter::new(0)), "INVALID_ARGUMENT");
         let (tail, csv) = w.finish().unwrap();
         stream.extend(tail);
         assert_eq!(read_stream(&stream).unwrap(), [r0]);
@@ -461,7 +461,7 @@ mod arrow_shard {
         assert!(err.to_string().contains("outside the 128-byte body"), "{err}");
 
         // The decoder stays failed after an error.
-        let mut d = ShardStreamDecoder::new();
+        let mut d = ExportStreamDecoder::new();
         assert!(d.push(&short).is_err());
         assert_eq!(code(d.push(&bytes)), "ARROW_CORRUPT");
         assert_eq!(code(d.finish()), "ARROW_CORRUPT");
@@ -503,7 +503,7 @@ mod arrow_shard {
         let text = String::from_utf8(data("30720_24576_28672-newformat.csv")).unwrap();
         let broken = text.replacen("511,413,469,1480,2624,0", "511,413,469,1480,two,0", 1);
         match CsvIndex::parse(broken.as_bytes()).unwrap_err() {
-            ArrowShardError::CsvInvalid { line, reason } => {
+            ExportError::CsvInvalid { line, reason } => {
                 assert_eq!(line, 4);
                 assert!(reason.contains("invalid size `two`"), "{reason}");
             }
@@ -512,7 +512,7 @@ mod arrow_shard {
         let shifted = text.replacen("511,413,469,1480,2624,0", "511,413,469,1488,2616,0", 1);
         let mut index = CsvIndex::parse(shifted.as_bytes()).unwrap();
         let err = index.resolve_ranges(&scan_batch_ranges(&arrow_bytes()).unwrap()).unwrap_err();
-        assert!(matches!(err, ArrowShardError::IndexMismatch { row: 1, .. }), "{err}");
+        assert!(matches!(err, ExportError::IndexMismatch { row: 1, .. }), "{err}");
     }
 
     #[test]
@@ -531,7 +531,7 @@ mod arrow_shard {
                 s[i] = rng.next() as u8;
             }
             let whole = read_stream(&s);
-            let mut pushed = ShardStreamDecoder::new();
+            let mut pushed = ExportStreamDecoder::new();
             let sliced =
                 s.chunks(1 + rng.below(600)).try_fold(0, |n, piece| pushed.push(piece).map(|b| n + b.len()));
             assert_eq!(whole.is_ok(), sliced.is_ok() && pushed.finish().is_ok());

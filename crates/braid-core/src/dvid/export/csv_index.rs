@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::str::FromStr;
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::scan::BatchScan;
 
 /// Which header a CSV index has.
@@ -65,7 +65,7 @@ pub struct CsvIndex {
 impl CsvIndex {
     /// Parses an index in any of the three variants, told apart by the header line. Blank
     /// lines and `#` comments before the header are allowed; CRLF line ends are accepted.
-    pub fn parse(text: &[u8]) -> Result<Self, ArrowShardError> {
+    pub fn parse(text: &[u8]) -> Result<Self, ExportError> {
         let mut schema_size = None;
         let mut variant = None;
         let mut rows = Vec::new();
@@ -74,7 +74,7 @@ impl CsvIndex {
         let mut run: Option<(Range<u64>, u64)> = None;
         for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
             let line = i + 1;
-            let invalid = |reason: String| ArrowShardError::CsvInvalid { line, reason };
+            let invalid = |reason: String| ExportError::CsvInvalid { line, reason };
             let text = std::str::from_utf8(raw).map_err(|_| invalid("not valid UTF-8".into()))?.trim();
             if text.is_empty() {
                 continue;
@@ -103,7 +103,7 @@ impl CsvIndex {
             }
             rows.push(row);
         }
-        let variant = variant.ok_or_else(|| ArrowShardError::CsvInvalid {
+        let variant = variant.ok_or_else(|| ExportError::CsvInvalid {
             line: text.split(|&b| b == b'\n').count(),
             reason: "no header line".into(),
         })?;
@@ -112,8 +112,8 @@ impl CsvIndex {
 
     /// The row of `chunk`, or `CHUNK_NOT_IN_SHARD`. Linear; use [`by_chunk`](Self::by_chunk)
     /// for many lookups.
-    pub fn lookup(&self, chunk: [i32; 3]) -> Result<&IndexRow, ArrowShardError> {
-        self.rows.iter().find(|r| r.chunk == chunk).ok_or(ArrowShardError::ChunkNotInShard { chunk })
+    pub fn lookup(&self, chunk: [i32; 3]) -> Result<&IndexRow, ExportError> {
+        self.rows.iter().find(|r| r.chunk == chunk).ok_or(ExportError::ChunkNotInShard { chunk })
     }
 
     /// A map from chunk coordinate to row.
@@ -127,7 +127,7 @@ impl CsvIndex {
     /// against the stream's batches (a range starting at 0 may include the schema message, the
     /// `schema_size=0` case). A missing `schema_size` is set from the scan. On a mismatch the
     /// index is left unchanged.
-    pub fn resolve_ranges(&mut self, scan: &BatchScan) -> Result<(), ArrowShardError> {
+    pub fn resolve_ranges(&mut self, scan: &BatchScan) -> Result<(), ExportError> {
         // First global row of each batch.
         let starts: Vec<u64> = scan
             .batches
@@ -141,7 +141,7 @@ impl CsvIndex {
         // Work on a copy so that a mismatch leaves the index untouched.
         let mut rows = self.rows.clone();
         for (i, row) in rows.iter_mut().enumerate() {
-            let mismatch = |reason: String| ArrowShardError::IndexMismatch { row: i, reason };
+            let mismatch = |reason: String| ExportError::IndexMismatch { row: i, reason };
             let batch = match (&row.range, row.record) {
                 (Some(range), _) => {
                     let b = scan.batches.partition_point(|b| b.range.end < range.end);
@@ -190,11 +190,11 @@ impl CsvIndex {
     /// The index in the current DVID format (`# schema_size=N`, then
     /// `x,y,z,offset,size,batch_idx`). Every row needs a byte range (see
     /// [`resolve_ranges`](Self::resolve_ranges)); a missing `schema_size` is written as 0.
-    pub fn to_csv(&self) -> Result<String, ArrowShardError> {
+    pub fn to_csv(&self) -> Result<String, ExportError> {
         let mut out =
             format!("# schema_size={}\nx,y,z,offset,size,batch_idx\n", self.schema_size.unwrap_or(0));
         for (i, row) in self.rows.iter().enumerate() {
-            let range = row.range.as_ref().ok_or_else(|| ArrowShardError::IndexMismatch {
+            let range = row.range.as_ref().ok_or_else(|| ExportError::IndexMismatch {
                 row: i,
                 reason: "no byte range; resolve the index against the stream first".into(),
             })?;
@@ -275,7 +275,7 @@ fn number<T: FromStr>(name: &str, text: &str) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrow_shard::scan::ScannedBatch;
+    use crate::dvid::export::scan::ScannedBatch;
 
     #[test]
     fn current_variant_with_schema_size_zero() {
@@ -320,7 +320,7 @@ mod tests {
         for (text, line, reason) in cases {
             let err = CsvIndex::parse(text).unwrap_err();
             assert_eq!(err.code(), "CSV_INVALID");
-            assert!(matches!(err, ArrowShardError::CsvInvalid { line: l, .. } if l == line), "{err}");
+            assert!(matches!(err, ExportError::CsvInvalid { line: l, .. } if l == line), "{err}");
             assert!(err.to_string().contains(reason), "{err} lacks {reason}");
         }
     }

@@ -4,7 +4,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Int32Type, UInt32Type, UInt64Type};
 use arrow_array::{Array, BinaryArray, Int32Array, ListArray, RecordBatch, UInt32Array};
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::schema::ExportColumns;
 
 /// One row of a DVID export shard: a 64³ block and its label mapping (FORMATS.md §6.3).
@@ -24,7 +24,7 @@ pub struct DvidRecord {
 
 impl DvidRecord {
     /// Extracts row `row` of `batch`, which must carry the export columns.
-    pub fn from_batch_row(batch: &RecordBatch, row: usize) -> Result<Self, ArrowShardError> {
+    pub fn from_batch_row(batch: &RecordBatch, row: usize) -> Result<Self, ExportError> {
         ExportBatch::new(batch)?.row(row)
     }
 
@@ -57,12 +57,12 @@ pub struct ExportBatch<'a> {
 
 impl<'a> ExportBatch<'a> {
     /// Resolves and type-checks the export columns of `batch`.
-    pub fn new(batch: &'a RecordBatch) -> Result<Self, ArrowShardError> {
+    pub fn new(batch: &'a RecordBatch) -> Result<Self, ExportError> {
         let cols = ExportColumns::resolve(&batch.schema())?;
         // `resolve` checked the schema's types; a batch whose arrays disagree with its own
         // schema cannot be built by arrow-rs, so these only fail on a hand-made inconsistency.
         let column = |i: usize| batch.column(i).as_ref();
-        let mistyped = |i: usize| ArrowShardError::SchemaMismatch {
+        let mistyped = |i: usize| ExportError::SchemaMismatch {
             field: batch.schema().field(i).name().clone(),
             reason: format!("holds an array of type {}", batch.column(i).data_type()),
         };
@@ -91,14 +91,14 @@ impl<'a> ExportBatch<'a> {
     }
 
     /// Extracts and checks one row.
-    pub fn row(&self, row: usize) -> Result<DvidRecord, ArrowShardError> {
+    pub fn row(&self, row: usize) -> Result<DvidRecord, ExportError> {
         if row >= self.len() {
-            return Err(ArrowShardError::InvalidArgument(format!(
+            return Err(ExportError::InvalidArgument(format!(
                 "row {row} requested from a batch of {} rows",
                 self.len()
             )));
         }
-        let invalid = |reason: String| ArrowShardError::InvalidRecord { row, reason };
+        let invalid = |reason: String| ExportError::InvalidRecord { row, reason };
         let null = |field: &str| invalid(format!("`{field}` is null"));
         let coord = |i: usize, name: &str| {
             let a = self.chunk[i];
@@ -123,7 +123,7 @@ impl<'a> ExportBatch<'a> {
     }
 
     /// Extracts every row, in order.
-    pub fn records(&self) -> Result<Vec<DvidRecord>, ArrowShardError> {
+    pub fn records(&self) -> Result<Vec<DvidRecord>, ExportError> {
         (0..self.len()).map(|row| self.row(row)).collect()
     }
 }

@@ -2,7 +2,7 @@
 
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 
-use super::ArrowShardError;
+use super::ExportError;
 
 /// Field name of each export column, in export order.
 const NAMES: [&str; 7] =
@@ -27,7 +27,7 @@ pub struct ExportColumns {
 impl ExportColumns {
     /// Finds every export column in `schema` and checks its type. Nullability and metadata are
     /// not checked here: nulls are rejected per row, and DVID's field metadata is informative.
-    pub fn resolve(schema: &Schema) -> Result<Self, ArrowShardError> {
+    pub fn resolve(schema: &Schema) -> Result<Self, ExportError> {
         let mut at = [0usize; 7];
         for (slot, name) in at.iter_mut().zip(NAMES) {
             *slot = find(schema, name)?;
@@ -70,8 +70,8 @@ pub(crate) fn label_item() -> FieldRef {
     Field::new_list_field(DataType::UInt64, true).into()
 }
 
-fn find(schema: &Schema, name: &str) -> Result<usize, ArrowShardError> {
-    let mismatch = |reason: String| ArrowShardError::SchemaMismatch { field: name.to_owned(), reason };
+fn find(schema: &Schema, name: &str) -> Result<usize, ExportError> {
+    let mismatch = |reason: String| ExportError::SchemaMismatch { field: name.to_owned(), reason };
     let mut hits = schema.fields().iter().enumerate().filter(|(_, f)| f.name() == name);
     let (index, field) = hits.next().ok_or_else(|| mismatch("is missing".into()))?;
     if hits.next().is_some() {

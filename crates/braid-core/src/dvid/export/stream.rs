@@ -6,7 +6,7 @@ use std::ops::Range;
 use arrow_ipc::MessageHeader;
 use arrow_schema::SchemaRef;
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::batch::{BatchDecoder, schema_of};
 use super::message::{self, Framed, Preamble, Unit};
 use super::record::{DvidRecord, ExportBatch};
@@ -48,7 +48,7 @@ enum State {
 /// that the end-of-stream marker was reached. The decoder buffers only the part of one message
 /// that spans slices. An error is final: later calls fail too.
 #[derive(Debug)]
-pub struct ShardStreamDecoder {
+pub struct ExportStreamDecoder {
     state: State,
     decoder: Option<BatchDecoder>,
     /// Bytes of the unit that started in an earlier slice.
@@ -64,16 +64,16 @@ pub struct ShardStreamDecoder {
     records: u64,
 }
 
-impl Default for ShardStreamDecoder {
+impl Default for ExportStreamDecoder {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl ShardStreamDecoder {
+impl ExportStreamDecoder {
     /// A decoder expecting byte 0 of the stream.
     pub fn new() -> Self {
-        ShardStreamDecoder {
+        ExportStreamDecoder {
             state: State::Start,
             decoder: None,
             pending: Vec::new(),
@@ -87,9 +87,9 @@ impl ShardStreamDecoder {
     }
 
     /// Consumes the next slice of the stream and returns the batches it completed.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<DecodedBatch>, ArrowShardError> {
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<DecodedBatch>, ExportError> {
         if self.state == State::Failed {
-            return Err(ArrowShardError::Corrupt("the stream decoder stopped at an earlier error".into()));
+            return Err(ExportError::Corrupt("the stream decoder stopped at an earlier error".into()));
         }
         let mut out = Vec::new();
         let result = self.push_into(chunk, &mut out);
@@ -100,7 +100,7 @@ impl ShardStreamDecoder {
         result.map(|()| out)
     }
 
-    fn push_into(&mut self, mut chunk: &[u8], out: &mut Vec<DecodedBatch>) -> Result<(), ArrowShardError> {
+    fn push_into(&mut self, mut chunk: &[u8], out: &mut Vec<DecodedBatch>) -> Result<(), ExportError> {
         // Complete the unit begun by an earlier slice, topping it up only with the bytes each
         // framing stage asks for, so `pending` never holds more than that one unit.
         while !self.pending.is_empty() {
@@ -125,7 +125,7 @@ impl ShardStreamDecoder {
 
     /// Handles every complete unit at the start of `bytes` and returns how many bytes they
     /// spanned; `self.needed` then says how many bytes the next unit needs.
-    fn consume(&mut self, bytes: &[u8], out: &mut Vec<DecodedBatch>) -> Result<usize, ArrowShardError> {
+    fn consume(&mut self, bytes: &[u8], out: &mut Vec<DecodedBatch>) -> Result<usize, ExportError> {
         let mut pos = 0;
         let result = loop {
             let rest = &bytes[pos..];
@@ -137,7 +137,7 @@ impl ShardStreamDecoder {
                     break Ok(0);
                 }
                 State::Finished => {
-                    break Err(ArrowShardError::Corrupt(format!(
+                    break Err(ExportError::Corrupt(format!(
                         "{} bytes follow the end-of-stream marker at byte {at}",
                         rest.len()
                     )));
@@ -156,9 +156,7 @@ impl ShardStreamDecoder {
                     Err(e) => break Err(e),
                     Ok(Unit::Incomplete { needed }) => break Ok(needed),
                     Ok(Unit::EndOfStream { .. }) if self.decoder.is_none() => {
-                        break Err(ArrowShardError::Corrupt(
-                            "the stream ends before its schema message".into(),
-                        ));
+                        break Err(ExportError::Corrupt("the stream ends before its schema message".into()));
                     }
                     Ok(Unit::EndOfStream { len }) => {
                         pos += len;
@@ -186,7 +184,7 @@ impl ShardStreamDecoder {
         bytes: &[u8],
         at: u64,
         out: &mut Vec<DecodedBatch>,
-    ) -> Result<(), ArrowShardError> {
+    ) -> Result<(), ExportError> {
         let header = framed.message.header_type();
         match (header, &self.decoder) {
             (MessageHeader::Schema, None) => {
@@ -203,13 +201,13 @@ impl ShardStreamDecoder {
             // The export columns are never dictionary-encoded; other columns are not read.
             (MessageHeader::DictionaryBatch, Some(_)) => {}
             (_, None) => {
-                return Err(ArrowShardError::Corrupt(format!(
+                return Err(ExportError::Corrupt(format!(
                     "the stream starts with a {} message, expected the Schema",
                     message::kind_name(header)
                 )));
             }
             (_, Some(_)) => {
-                return Err(ArrowShardError::Corrupt(format!(
+                return Err(ExportError::Corrupt(format!(
                     "unexpected {} message at byte {at}",
                     message::kind_name(header)
                 )));
@@ -235,7 +233,7 @@ impl ShardStreamDecoder {
 
     /// Checks that the whole stream was read and summarises it. A stream cut at a message
     /// boundary (no end-of-stream marker) is reported as truncated: DVID always writes one.
-    pub fn finish(&self) -> Result<StreamSummary, ArrowShardError> {
+    pub fn finish(&self) -> Result<StreamSummary, ExportError> {
         match self.state {
             State::Finished => Ok(StreamSummary {
                 batches: self.batches,
@@ -244,9 +242,9 @@ impl ShardStreamDecoder {
                 file_format: self.file_format,
             }),
             State::Failed => {
-                Err(ArrowShardError::Corrupt("the stream decoder stopped at an earlier error".into()))
+                Err(ExportError::Corrupt("the stream decoder stopped at an earlier error".into()))
             }
-            State::Start | State::Messages => Err(ArrowShardError::Truncated {
+            State::Start | State::Messages => Err(ExportError::Truncated {
                 context: if self.decoder.is_none() {
                     "schema message"
                 } else if self.pending.is_empty() {
@@ -263,8 +261,8 @@ impl ShardStreamDecoder {
 
 /// Reads every record of a complete export shard held in memory (IPC stream, or IPC file read
 /// sequentially), in stream order.
-pub fn read_stream(bytes: &[u8]) -> Result<Vec<DvidRecord>, ArrowShardError> {
-    let mut decoder = ShardStreamDecoder::new();
+pub fn read_stream(bytes: &[u8]) -> Result<Vec<DvidRecord>, ExportError> {
+    let mut decoder = ExportStreamDecoder::new();
     let batches = decoder.push(bytes)?;
     decoder.finish()?;
     Ok(batches.into_iter().flat_map(|b| b.records).collect())

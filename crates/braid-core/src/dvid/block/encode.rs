@@ -3,9 +3,9 @@
 
 use std::collections::HashMap;
 
-use super::DvidError;
-use super::block::{SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS};
+use super::BlockError;
 use super::packing::{bits_for, push_row};
+use super::parse::{SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS};
 use crate::Error;
 use crate::volume::{Shape, check_len};
 
@@ -14,7 +14,7 @@ use crate::volume::{Shape, check_len};
 pub fn encode_block(volume: &[u64], shape: Shape) -> Result<Vec<u8>, Error> {
     check_len(volume.len(), shape, 1, "volume")?;
     if shape.iter().any(|&d| d == 0 || d % SUB_BLOCK_EDGE != 0) {
-        return Err(DvidError::Unencodable(format!(
+        return Err(BlockError::Unencodable(format!(
             "shape {shape:?} is not a positive multiple of {SUB_BLOCK_EDGE} per axis"
         ))
         .into());
@@ -99,7 +99,7 @@ pub fn encode_block(volume: &[u64], shape: Shape) -> Result<Vec<u8>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dvid::decode_block;
+    use crate::dvid::block::decode_block;
     use crate::test_util::{hex, sha256_hex};
 
     fn volume(shape: Shape, f: impl Fn(usize, usize, usize) -> u64) -> Vec<u64> {

@@ -1,9 +1,10 @@
 //! DVID block → x-fastest uint64 volume, optionally remapping the block label list
 //! positionally (the `labels` column of an export record, §6.5).
 
-use super::DvidError;
-use super::block::{DvidBlock, SUB_BLOCK_EDGE, SubBlock};
+use super::BlockError;
 use super::packing::for_each_row;
+use super::parse::{DvidBlock, SUB_BLOCK_EDGE, SubBlock};
+use super::stored::with_raw_block;
 use crate::Error;
 use crate::volume::Shape;
 
@@ -21,7 +22,7 @@ pub fn decode_block(bytes: &[u8], mapping: Option<&[u64]>) -> Result<(Vec<u64>, 
 /// Runs `f` on the parsed block (a zstd frame unwrapped first), for callers that size the
 /// output themselves before [`decode_block_into`], e.g. in memory a JavaScript engine owns.
 pub fn with_block<R>(bytes: &[u8], f: impl FnOnce(&DvidBlock<'_>) -> R) -> Result<R, Error> {
-    crate::transcode::with_raw_block(bytes, None, |raw| Ok(f(&DvidBlock::parse(raw)?)))
+    with_raw_block(bytes, None, |raw| Ok(f(&DvidBlock::parse(raw)?)))
 }
 
 /// Decodes `block` into `out`, which must hold exactly the block's voxel count.
@@ -66,7 +67,9 @@ pub fn decode_block_into(
             }
         });
         if worst as usize >= palette_len {
-            return Err(DvidError::ValueOutOfRange { sub_block: sub.index, value: worst, palette_len }.into());
+            return Err(
+                BlockError::ValueOutOfRange { sub_block: sub.index, value: worst, palette_len }.into()
+            );
         }
     }
     Ok(())
@@ -76,10 +79,10 @@ pub fn decode_block_into(
 pub(crate) fn label_resolver<'b>(
     block: &'b DvidBlock<'_>,
     mapping: Option<&'b [u64]>,
-) -> Result<impl Fn(usize) -> u64 + 'b, DvidError> {
+) -> Result<impl Fn(usize) -> u64 + 'b, BlockError> {
     if let Some(m) = mapping {
         if m.len() != block.label_count() {
-            return Err(DvidError::MappingLength { expected: block.label_count(), actual: m.len() });
+            return Err(BlockError::MappingLength { expected: block.label_count(), actual: m.len() });
         }
     }
     Ok(move |i: usize| match mapping {

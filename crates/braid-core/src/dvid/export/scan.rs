@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use arrow_ipc::MessageHeader;
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::message::{self, Unit};
 
 /// One record batch message found by [`scan_batch_ranges`].
@@ -45,7 +45,7 @@ impl BatchScan {
 /// even if its body is not. Stops at the end-of-stream marker, or where `bytes` ends inside a
 /// header (`finished == false`; a prefix that does not even hold the schema message gives
 /// `ARROW_TRUNCATED`).
-pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
+pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ExportError> {
     let mut pos = message::first_message(bytes, "schema message")?;
     let mut scan = BatchScan::default();
     let mut seen_schema = false;
@@ -59,14 +59,14 @@ pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
                 break;
             }
             Unit::EndOfStream { .. } => {
-                return Err(ArrowShardError::Corrupt("the stream ends before its schema message".into()));
+                return Err(ExportError::Corrupt("the stream ends before its schema message".into()));
             }
             Unit::Message(framed) => framed,
         };
         // Checked: on 32-bit targets (wasm) a forged body length could wrap the position
         // back to an earlier message and loop forever.
         let end = pos.checked_add(framed.len()).ok_or_else(|| {
-            ArrowShardError::Corrupt(format!(
+            ExportError::Corrupt(format!(
                 "message at byte {pos} claims {} bytes, past what this platform can address",
                 framed.len()
             ))
@@ -80,14 +80,14 @@ pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
             MessageHeader::RecordBatch if seen_schema => {
                 let rows = framed.message.header_as_record_batch().map_or(-1, |b| b.length());
                 let rows = u64::try_from(rows).map_err(|_| {
-                    ArrowShardError::Corrupt(format!("record batch at byte {pos} has row count {rows}"))
+                    ExportError::Corrupt(format!("record batch at byte {pos} has row count {rows}"))
                 })?;
                 scan.batches.push(ScannedBatch { range, rows });
             }
             // Dictionary batches index nothing in the CSV; the export schema has none anyway.
             MessageHeader::DictionaryBatch if seen_schema => {}
             other => {
-                return Err(ArrowShardError::Corrupt(format!(
+                return Err(ExportError::Corrupt(format!(
                     "unexpected {} message at byte {pos}",
                     message::kind_name(other)
                 )));
@@ -99,10 +99,6 @@ pub fn scan_batch_ranges(bytes: &[u8]) -> Result<BatchScan, ArrowShardError> {
     Ok(scan)
 }
 
-fn truncated(needed: usize, available: usize) -> ArrowShardError {
-    ArrowShardError::Truncated {
-        context: "schema message",
-        needed: needed as u64,
-        available: available as u64,
-    }
+fn truncated(needed: usize, available: usize) -> ExportError {
+    ExportError::Truncated { context: "schema message", needed: needed as u64, available: available as u64 }
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use arrow_ipc::{Message, MessageHeader};
 
-use super::ArrowShardError;
+use super::ExportError;
 
 const CONTINUATION: [u8; 4] = [0xFF; 4];
 const FILE_MAGIC: &[u8; 6] = b"ARROW1";
@@ -54,12 +54,12 @@ pub(crate) fn preamble(bytes: &[u8]) -> Preamble {
 
 /// Offset of the first message in `bytes`: 0 for a stream, past the preamble for a file.
 /// `ARROW_TRUNCATED` (for reading `context`) when too few bytes tell which.
-pub(crate) fn first_message(bytes: &[u8], context: &'static str) -> Result<usize, ArrowShardError> {
+pub(crate) fn first_message(bytes: &[u8], context: &'static str) -> Result<usize, ExportError> {
     match preamble(bytes) {
         Preamble::Stream => Ok(0),
         Preamble::File(len) => Ok(len),
         Preamble::Undecided(needed) => {
-            Err(ArrowShardError::Truncated { context, needed: needed as u64, available: bytes.len() as u64 })
+            Err(ExportError::Truncated { context, needed: needed as u64, available: bytes.len() as u64 })
         }
     }
 }
@@ -102,8 +102,8 @@ impl Framed<'_> {
 
 /// Frames the unit at the start of `bytes`. `at` is the absolute offset of `bytes[0]`,
 /// used only in error messages.
-pub(crate) fn frame(bytes: &[u8], at: u64) -> Result<Unit<'_>, ArrowShardError> {
-    let corrupt = |reason: String| ArrowShardError::Corrupt(format!("message at byte {at}: {reason}"));
+pub(crate) fn frame(bytes: &[u8], at: u64) -> Result<Unit<'_>, ExportError> {
+    let corrupt = |reason: String| ExportError::Corrupt(format!("message at byte {at}: {reason}"));
     let word = |i: usize| bytes.get(i..i + 4).map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]));
     let Some(first) = word(0) else { return Ok(Unit::Incomplete { needed: 4 }) };
     let (meta_start, meta_len) = if bytes[..4] == CONTINUATION {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use arrow_ipc::Endianness;
 use arrow_schema::SchemaRef;
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::batch::BatchDecoder;
 use super::message::{self, Preamble};
 use super::record::DvidRecord;
@@ -30,15 +30,15 @@ impl FileFooter {
     /// Parses the footer from `tail`, the last `tail.len()` bytes of an IPC file that is
     /// `file_len` bytes long. When `tail` is too short the error (`ARROW_TRUNCATED`) says how
     /// many tail bytes are needed.
-    pub fn parse(tail: &[u8], file_len: u64) -> Result<Self, ArrowShardError> {
-        let truncated = |needed: usize| ArrowShardError::Truncated {
+    pub fn parse(tail: &[u8], file_len: u64) -> Result<Self, ExportError> {
+        let truncated = |needed: usize| ExportError::Truncated {
             context: "IPC file footer",
             needed: needed as u64,
             available: tail.len() as u64,
         };
-        let corrupt = |reason: String| ArrowShardError::Corrupt(format!("IPC file footer: {reason}"));
+        let corrupt = |reason: String| ExportError::Corrupt(format!("IPC file footer: {reason}"));
         if tail.len() as u64 > file_len {
-            return Err(ArrowShardError::InvalidArgument(format!(
+            return Err(ExportError::InvalidArgument(format!(
                 "a {}-byte tail cannot come from a {file_len}-byte file",
                 tail.len()
             )));
@@ -66,10 +66,10 @@ impl FileFooter {
             .map_err(|e| corrupt(format!("invalid flatbuffer: {e}")))?;
         let ipc_schema = footer.schema().ok_or_else(|| corrupt("no schema".into()))?;
         if ipc_schema.endianness() != Endianness::Little {
-            return Err(ArrowShardError::Unsupported("big-endian Arrow data".into()));
+            return Err(ExportError::Unsupported("big-endian Arrow data".into()));
         }
         let schema = arrow_ipc::convert::try_fb_to_schema(ipc_schema)
-            .map_err(|e| ArrowShardError::arrow("IPC file footer schema", e))?;
+            .map_err(|e| ExportError::arrow("IPC file footer schema", e))?;
         let batches = footer
             .recordBatches()
             .iter()
@@ -95,15 +95,15 @@ impl FileFooter {
     }
 
     /// A decoder for this file's record batches (fails if the schema is not the export schema).
-    pub fn decoder(&self) -> Result<BatchDecoder, ArrowShardError> {
+    pub fn decoder(&self) -> Result<BatchDecoder, ExportError> {
         BatchDecoder::from_schema(Arc::clone(&self.schema))
     }
 }
 
 /// Reads every record of a complete Arrow IPC file held in memory, in footer order.
-pub fn read_file_format(bytes: &[u8]) -> Result<Vec<DvidRecord>, ArrowShardError> {
+pub fn read_file_format(bytes: &[u8]) -> Result<Vec<DvidRecord>, ExportError> {
     if !matches!(message::preamble(bytes), Preamble::File(_)) {
-        return Err(ArrowShardError::Corrupt("no ARROW1 magic at the start; not an Arrow IPC file".into()));
+        return Err(ExportError::Corrupt("no ARROW1 magic at the start; not an Arrow IPC file".into()));
     }
     let footer = FileFooter::parse(bytes, bytes.len() as u64)?;
     let decoder = footer.decoder()?;

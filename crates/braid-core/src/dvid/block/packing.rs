@@ -1,7 +1,7 @@
 //! MSB-first bit packing of DVID sub-block values. A row of 8 voxels at `b` bits per value
 //! is exactly `b` bytes, so rows are byte-aligned and can be read as one big-endian integer.
 
-use super::block::SUB_BLOCK_VOXELS;
+use super::parse::SUB_BLOCK_VOXELS;
 
 /// Bits per packed value for a palette of `n` entries: `ceil(log2 n)`, 0 below 2.
 pub(crate) fn bits_for(n: usize) -> u32 {

@@ -7,7 +7,7 @@
 use arrow_ipc::{MetadataVersion, RecordBatch as IpcBatch};
 use arrow_schema::{DataType, Schema, UnionMode};
 
-use super::ArrowShardError;
+use super::ExportError;
 
 /// Checks `batch` (with a body of `body_len` bytes) against `schema`, of which the columns in
 /// `decoded` will be materialised.
@@ -18,10 +18,10 @@ pub(crate) fn check_layout(
     version: MetadataVersion,
     body_len: usize,
     at: u64,
-) -> Result<(), ArrowShardError> {
-    let corrupt = |reason: String| ArrowShardError::Corrupt(format!("record batch at byte {at}: {reason}"));
+) -> Result<(), ExportError> {
+    let corrupt = |reason: String| ExportError::Corrupt(format!("record batch at byte {at}: {reason}"));
     if let Some(c) = batch.compression() {
-        return Err(ArrowShardError::Unsupported(format!(
+        return Err(ExportError::Unsupported(format!(
             "record batch at byte {at} uses {} body compression",
             c.codec().variant_name().unwrap_or("unknown")
         )));
@@ -60,7 +60,7 @@ pub(crate) fn check_layout(
         walk.field(field.data_type(), decoded.contains(&i)).map_err(|e| match e {
             WalkError::Corrupt(reason) => corrupt(format!("column `{}`: {reason}", field.name())),
             WalkError::Unsupported(what) => {
-                ArrowShardError::Unsupported(format!("column `{}` has type {what}", field.name()))
+                ExportError::Unsupported(format!("column `{}` has type {what}", field.name()))
             }
         })?;
     }

@@ -10,7 +10,7 @@ use arrow_ipc::MetadataVersion;
 use arrow_ipc::writer::{IpcWriteOptions, StreamWriter};
 use arrow_schema::{ArrowError, SchemaRef};
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::csv_index::{CsvIndex, CsvVariant, IndexRow};
 use super::record::DvidRecord;
 use super::schema::{export_schema, label_item};
@@ -21,7 +21,7 @@ use super::schema::{export_schema, label_item};
 ///
 /// Like DVID's Go writer: 8-byte alignment, metadata V5, no body compression, non-nullable
 /// top-level fields, `{"compression":"true","codec":"zstd"}` on the block field.
-pub struct ShardWriter {
+pub struct ExportWriter {
     schema: SchemaRef,
     writer: StreamWriter<Vec<u8>>,
     batch_size: usize,
@@ -34,10 +34,10 @@ pub struct ShardWriter {
     lazy_schema: bool,
 }
 
-impl std::fmt::Debug for ShardWriter {
+impl std::fmt::Debug for ExportWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // arrow-rs's StreamWriter has no Debug; its state is summed up by the counters.
-        f.debug_struct("ShardWriter")
+        f.debug_struct("ExportWriter")
             .field("batch_size", &self.batch_size)
             .field("pending", &self.pending.len())
             .field("written", &self.written)
@@ -46,17 +46,17 @@ impl std::fmt::Debug for ShardWriter {
     }
 }
 
-impl ShardWriter {
+impl ExportWriter {
     /// A writer putting `batch_size` (≥ 1; DVID's default is 1) records in each record batch.
-    pub fn new(batch_size: usize) -> Result<Self, ArrowShardError> {
+    pub fn new(batch_size: usize) -> Result<Self, ExportError> {
         if batch_size == 0 {
-            return Err(ArrowShardError::InvalidArgument("batch_size must be at least 1".into()));
+            return Err(ExportError::InvalidArgument("batch_size must be at least 1".into()));
         }
         let schema = Arc::new(export_schema());
         let options = IpcWriteOptions::try_new(8, false, MetadataVersion::V5).map_err(write_error)?;
         let writer = StreamWriter::try_new_with_options(Vec::new(), &schema, options).map_err(write_error)?;
         let schema_size = writer.get_ref().len() as u64;
-        Ok(ShardWriter {
+        Ok(ExportWriter {
             schema,
             writer,
             batch_size,
@@ -86,8 +86,8 @@ impl ShardWriter {
     /// call, a record batch message whenever a batch fills, otherwise nothing). Records with
     /// negative coordinates, unequal `labels`/`supervoxels` lengths or an already written
     /// chunk are rejected.
-    pub fn append(&mut self, record: DvidRecord) -> Result<Vec<u8>, ArrowShardError> {
-        let invalid = |reason: String| ArrowShardError::InvalidRecord { row: self.pending.len(), reason };
+    pub fn append(&mut self, record: DvidRecord) -> Result<Vec<u8>, ExportError> {
+        let invalid = |reason: String| ExportError::InvalidRecord { row: self.pending.len(), reason };
         record.check().map_err(invalid)?;
         if self.chunks.contains(&record.chunk) {
             return Err(invalid(format!("chunk {:?} was already written", record.chunk)));
@@ -102,7 +102,7 @@ impl ShardWriter {
 
     /// Writes the last partial batch and the end-of-stream marker; returns the remaining
     /// stream bytes and the CSV index text (`# schema_size=N`, `x,y,z,offset,size,batch_idx`).
-    pub fn finish(mut self) -> Result<(Vec<u8>, String), ArrowShardError> {
+    pub fn finish(mut self) -> Result<(Vec<u8>, String), ExportError> {
         if !self.pending.is_empty() {
             self.flush_batch()?;
         }
@@ -123,7 +123,7 @@ impl ShardWriter {
         Ok((tail, index.to_csv()?))
     }
 
-    fn flush_batch(&mut self) -> Result<(), ArrowShardError> {
+    fn flush_batch(&mut self) -> Result<(), ExportError> {
         let batch = batch_with_schema(&self.schema, &self.pending)?;
         let before = self.writer.get_ref().len();
         self.writer.write(&batch).map_err(write_error)?;
@@ -146,19 +146,19 @@ impl ShardWriter {
 
 /// Builds a record batch of the export schema ([`export_schema`](super::export_schema)) from
 /// records; the inverse of [`ExportBatch::records`](super::ExportBatch::records).
-pub fn build_export_batch(records: &[DvidRecord]) -> Result<RecordBatch, ArrowShardError> {
+pub fn build_export_batch(records: &[DvidRecord]) -> Result<RecordBatch, ExportError> {
     batch_with_schema(&Arc::new(export_schema()), records)
 }
 
-fn batch_with_schema(schema: &SchemaRef, records: &[DvidRecord]) -> Result<RecordBatch, ArrowShardError> {
+fn batch_with_schema(schema: &SchemaRef, records: &[DvidRecord]) -> Result<RecordBatch, ExportError> {
     let too_large = |what: &str| {
-        ArrowShardError::InvalidArgument(format!("a batch's {what} exceed the 2 GiB of 32-bit Arrow offsets"))
+        ExportError::InvalidArgument(format!("a batch's {what} exceed the 2 GiB of 32-bit Arrow offsets"))
     };
     if i32::try_from(records.len()).is_err() {
         return Err(too_large("rows"));
     }
     let coord = |axis: usize| Arc::new(Int32Array::from_iter_values(records.iter().map(|r| r.chunk[axis])));
-    let list = |lists: &dyn Fn(&DvidRecord) -> &[u64], what: &str| -> Result<ArrayRef, ArrowShardError> {
+    let list = |lists: &dyn Fn(&DvidRecord) -> &[u64], what: &str| -> Result<ArrayRef, ExportError> {
         let offsets = OffsetBuffer::try_from_lengths(records.iter().map(|r| lists(r).len()))
             .map_err(|_| too_large(what))?;
         let values = UInt64Array::from_iter_values(records.iter().flat_map(|r| lists(r).iter().copied()));
@@ -181,6 +181,6 @@ fn batch_with_schema(schema: &SchemaRef, records: &[DvidRecord]) -> Result<Recor
 }
 
 /// arrow-rs rejecting what this module built is a bug here, not bad input; report it as such.
-fn write_error(err: ArrowError) -> ArrowShardError {
-    ArrowShardError::InvalidArgument(format!("Arrow writer failed: {err}"))
+fn write_error(err: ArrowError) -> ExportError {
+    ExportError::InvalidArgument(format!("Arrow writer failed: {err}"))
 }

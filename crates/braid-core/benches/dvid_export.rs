@@ -7,8 +7,8 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use braid_core::arrow_shard::{
-    BatchDecoder, CsvIndex, DvidRecord, ShardStreamDecoder, ShardWriter, read_stream, scan_batch_ranges,
+use braid_core::dvid::export::{
+    BatchDecoder, CsvIndex, DvidRecord, ExportStreamDecoder, ExportWriter, read_stream, scan_batch_ranges,
 };
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -18,7 +18,7 @@ fn data(name: &str) -> Vec<u8> {
 
 /// Streams `bytes` through a push decoder in `slice`-byte pieces, as from a file or network.
 fn push_in_slices(bytes: &[u8], slice: usize) -> usize {
-    let mut decoder = ShardStreamDecoder::new();
+    let mut decoder = ExportStreamDecoder::new();
     let mut records = 0;
     for piece in bytes.chunks(slice) {
         records += decoder.push(piece).unwrap().iter().map(|b| b.records.len()).sum::<usize>();
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n));
     g.bench_function("shard_writer_batch_1_records_per_s", |b| {
         b.iter(|| {
-            let mut w = ShardWriter::new(1).unwrap();
+            let mut w = ExportWriter::new(1).unwrap();
             let mut bytes = 0;
             for r in &records {
                 bytes += w.append(r.clone()).unwrap().len();

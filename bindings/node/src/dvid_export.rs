@@ -1,6 +1,6 @@
 //! DVID export shards: decoded records, stream and range decoders, CSV index, writer.
 
-use braid_core::boundary::arrow as b;
+use braid_core::boundary::dvid_export as b;
 use napi::bindgen_prelude::{BigUint64Array, Float64Array, Int32Array, Uint8Array, Uint32Array};
 use napi_derive::napi;
 

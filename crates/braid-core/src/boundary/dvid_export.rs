@@ -4,10 +4,10 @@
 
 use super::args::transcode_options;
 use crate::Error;
-use crate::arrow_shard::{
-    BatchDecoder, CsvIndex, DvidRecord, ShardStreamDecoder, ShardWriter, scan_batch_ranges,
+use crate::dvid::block::decode_block;
+use crate::dvid::export::{
+    BatchDecoder, CsvIndex, DvidRecord, ExportStreamDecoder, ExportWriter, scan_batch_ranges,
 };
-use crate::dvid::decode_block;
 use crate::transcode::{TranscodeOptions, transcode_dvid_block};
 use crate::volume::Shape;
 
@@ -89,7 +89,7 @@ impl Records {
 
 /// Push decoder for a whole export stream (or IPC file) fed in arbitrary slices.
 #[derive(Default)]
-pub struct StreamDecoderHandle(ShardStreamDecoder);
+pub struct StreamDecoderHandle(ExportStreamDecoder);
 
 impl StreamDecoderHandle {
     /// Feeds bytes; returns the records of every batch completed by them.
@@ -144,9 +144,9 @@ pub fn parse_csv_index(text: &[u8]) -> Result<CsvColumns, Error> {
     let index = CsvIndex::parse(text)?;
     Ok(CsvColumns {
         variant: match index.variant {
-            crate::arrow_shard::CsvVariant::Legacy => "legacy",
-            crate::arrow_shard::CsvVariant::Transitional => "transitional",
-            crate::arrow_shard::CsvVariant::Current => "current",
+            crate::dvid::export::CsvVariant::Legacy => "legacy",
+            crate::dvid::export::CsvVariant::Transitional => "transitional",
+            crate::dvid::export::CsvVariant::Current => "current",
         },
         schema_size: index.schema_size,
         chunks: index.rows.iter().flat_map(|r| r.chunk).collect(),
@@ -193,13 +193,13 @@ pub fn scan_ranges(bytes: &[u8]) -> Result<ScanColumns, Error> {
 }
 
 /// Writes an export shard (Arrow stream + current-format CSV) record by record.
-pub struct ExportWriterHandle(Option<ShardWriter>);
+pub struct ExportWriterHandle(Option<ExportWriter>);
 
 impl ExportWriterHandle {
     /// `batch_size` rows per record batch, as DVID's export spec; `lazy_schema_index` writes
     /// the CSV as DVID does (`schema_size=0`, first range from byte 0).
     pub fn new(batch_size: u32, lazy_schema_index: bool) -> Result<Self, Error> {
-        let w = ShardWriter::new(batch_size as usize)?;
+        let w = ExportWriter::new(batch_size as usize)?;
         Ok(ExportWriterHandle(Some(if lazy_schema_index { w.with_lazy_schema_index() } else { w })))
     }
 

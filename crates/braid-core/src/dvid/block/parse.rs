@@ -1,6 +1,6 @@
 //! Parsing and validation of a serialized DVID block, without decoding any voxel.
 
-use super::DvidError;
+use super::BlockError;
 use super::packing::bits_for;
 use crate::volume::Shape;
 
@@ -56,11 +56,11 @@ fn take<'a>(
     offset: usize,
     len: Option<usize>,
     section: &'static str,
-) -> Result<&'a [u8], DvidError> {
+) -> Result<&'a [u8], BlockError> {
     let available = bytes.len().saturating_sub(offset);
     match len {
         Some(n) if n <= available => Ok(&bytes[offset..offset + n]),
-        _ => Err(DvidError::Truncated { section, offset, needed: len.unwrap_or(usize::MAX), available }),
+        _ => Err(BlockError::Truncated { section, offset, needed: len.unwrap_or(usize::MAX), available }),
     }
 }
 
@@ -70,7 +70,7 @@ fn u32_at(bytes: &[u8], offset: usize) -> usize {
 
 impl<'a> DvidBlock<'a> {
     /// Parses and validates `bytes` (the block itself, not a zstd frame).
-    pub fn parse(bytes: &'a [u8]) -> Result<Self, DvidError> {
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, BlockError> {
         let header = take(bytes, 0, Some(16), "header")?;
         let grid = [u32_at(header, 0), u32_at(header, 4), u32_at(header, 8)];
         let n = u32_at(header, 12);
@@ -79,7 +79,7 @@ impl<'a> DvidBlock<'a> {
             .try_fold(1usize, |acc, &g| acc.checked_mul(g))
             .filter(|&s| s > 0 && s.saturating_mul(SUB_BLOCK_VOXELS) <= MAX_BLOCK_VOXELS)
             .ok_or_else(|| {
-                DvidError::Corrupt(format!(
+                BlockError::Corrupt(format!(
                     "sub-block grid {grid:?} is empty or larger than {MAX_BLOCK_VOXELS} voxels"
                 ))
             })?;
@@ -95,7 +95,7 @@ impl<'a> DvidBlock<'a> {
         for (i, c) in block.counts.chunks_exact(2).enumerate() {
             let count = u16::from_le_bytes([c[0], c[1]]) as usize;
             if count > SUB_BLOCK_VOXELS {
-                return Err(DvidError::Corrupt(format!(
+                return Err(BlockError::Corrupt(format!(
                     "sub-block {i} claims {count} labels, more than its {SUB_BLOCK_VOXELS} voxels"
                 )));
             }
@@ -107,7 +107,7 @@ impl<'a> DvidBlock<'a> {
         for (k, p) in block.palette.chunks_exact(4).enumerate() {
             let idx = u32_at(p, 0);
             if idx >= n {
-                return Err(DvidError::Corrupt(format!(
+                return Err(BlockError::Corrupt(format!(
                     "palette entry {k} points at label {idx} but the block lists {n} labels"
                 )));
             }
@@ -198,19 +198,19 @@ mod tests {
     #[test]
     fn rejects_inconsistent_headers() {
         let solid = hex("080000000800000008000000010000002a00000000000000");
-        assert!(matches!(DvidBlock::parse(&solid[..20]), Err(DvidError::Truncated { .. })));
+        assert!(matches!(DvidBlock::parse(&solid[..20]), Err(BlockError::Truncated { .. })));
         let mut zero_grid = solid.clone();
         zero_grid[0] = 0;
-        assert!(matches!(DvidBlock::parse(&zero_grid), Err(DvidError::Corrupt(_))));
+        assert!(matches!(DvidBlock::parse(&zero_grid), Err(BlockError::Corrupt(_))));
         let mut huge = solid.clone();
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(DvidBlock::parse(&huge).is_err());
         // A 16-byte solid header may not claim 2^29 voxels (fuzz: 4 GiB allocation).
         let mut oversized = solid.clone();
         oversized[..12].copy_from_slice(&hex("000100000001000000010000"));
-        assert!(matches!(DvidBlock::parse(&oversized), Err(DvidError::Corrupt(_))));
+        assert!(matches!(DvidBlock::parse(&oversized), Err(BlockError::Corrupt(_))));
         let mut many_labels = solid;
         many_labels[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(DvidBlock::parse(&many_labels), Err(DvidError::Truncated { .. })));
+        assert!(matches!(DvidBlock::parse(&many_labels), Err(BlockError::Truncated { .. })));
     }
 }

@@ -1,6 +1,6 @@
 //! DVID export shards: decoded records, stream and range decoders, CSV index, writer.
 
-use braid_core::boundary::arrow as b;
+use braid_core::boundary::dvid_export as b;
 use wasm_bindgen::prelude::*;
 
 use crate::codec::volume_object;

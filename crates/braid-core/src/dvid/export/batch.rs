@@ -9,7 +9,7 @@ use arrow_ipc::reader::RecordBatchDecoder;
 use arrow_ipc::{Endianness, Message, MessageHeader};
 use arrow_schema::{Schema, SchemaRef};
 
-use super::ArrowShardError;
+use super::ExportError;
 use super::layout::check_layout;
 use super::message::{self, Framed, Unit};
 use super::record::{DvidRecord, ExportBatch};
@@ -28,8 +28,8 @@ impl BatchDecoder {
     /// `.arrow` file, or any longer prefix of it (needed when the CSV says `schema_size=0`).
     /// An IPC file's `ARROW1` preamble is skipped. Fails with `ARROW_TRUNCATED` (saying how
     /// many bytes are needed) when the prefix ends inside the schema message.
-    pub fn new(bytes: &[u8]) -> Result<Self, ArrowShardError> {
-        let truncated = |needed: usize| ArrowShardError::Truncated {
+    pub fn new(bytes: &[u8]) -> Result<Self, ExportError> {
+        let truncated = |needed: usize| ExportError::Truncated {
             context: "schema message",
             needed: needed as u64,
             available: bytes.len() as u64,
@@ -38,14 +38,14 @@ impl BatchDecoder {
         match message::frame(&bytes[start..], start as u64)? {
             Unit::Incomplete { needed } => Err(truncated(start + needed)),
             Unit::EndOfStream { .. } => {
-                Err(ArrowShardError::Corrupt("the stream ends before its schema message".into()))
+                Err(ExportError::Corrupt("the stream ends before its schema message".into()))
             }
             Unit::Message(framed) => Self::from_schema(Arc::new(schema_of(&framed.message, start as u64)?)),
         }
     }
 
     /// A decoder for batches of an already known schema (e.g. from an IPC file footer).
-    pub fn from_schema(schema: SchemaRef) -> Result<Self, ArrowShardError> {
+    pub fn from_schema(schema: SchemaRef) -> Result<Self, ExportError> {
         let projection = ExportColumns::resolve(&schema)?.projection();
         Ok(BatchDecoder { schema, projection })
     }
@@ -58,17 +58,17 @@ impl BatchDecoder {
     /// Decodes every row of the record batch message that `message` holds exactly. A leading
     /// Schema message is skipped: fresh DVID indexes may say `schema_size=0` and give the first
     /// batch a range that starts at byte 0 (FORMATS.md §6.4).
-    pub fn decode(&self, message: &[u8]) -> Result<Vec<DvidRecord>, ArrowShardError> {
+    pub fn decode(&self, message: &[u8]) -> Result<Vec<DvidRecord>, ExportError> {
         ExportBatch::new(&self.decode_batch(message)?)?.records()
     }
 
     /// Decodes row `row` (the CSV's `batch_idx`) of the record batch message in `message`.
-    pub fn decode_row(&self, message: &[u8], row: u32) -> Result<DvidRecord, ArrowShardError> {
+    pub fn decode_row(&self, message: &[u8], row: u32) -> Result<DvidRecord, ExportError> {
         ExportBatch::new(&self.decode_batch(message)?)?.row(row as usize)
     }
 
-    fn decode_batch(&self, bytes: &[u8]) -> Result<RecordBatch, ArrowShardError> {
-        let truncated = |needed: usize| ArrowShardError::Truncated {
+    fn decode_batch(&self, bytes: &[u8]) -> Result<RecordBatch, ExportError> {
+        let truncated = |needed: usize| ExportError::Truncated {
             context: "record batch message",
             needed: needed as u64,
             available: bytes.len() as u64,
@@ -80,7 +80,7 @@ impl BatchDecoder {
             let framed = match message::frame(rest, pos as u64)? {
                 Unit::Incomplete { needed } => return Err(truncated(pos + needed)),
                 Unit::EndOfStream { .. } => {
-                    return Err(ArrowShardError::Corrupt(format!(
+                    return Err(ExportError::Corrupt(format!(
                         "byte {pos} holds the end-of-stream marker, not a record batch"
                     )));
                 }
@@ -95,14 +95,14 @@ impl BatchDecoder {
                 continue;
             }
             if header != MessageHeader::RecordBatch {
-                return Err(ArrowShardError::Corrupt(format!(
+                return Err(ExportError::Corrupt(format!(
                     "message at byte {pos} is a {}, expected a RecordBatch",
                     message::kind_name(header)
                 )));
             }
             let end = pos + framed.len();
             if end != bytes.len() {
-                return Err(ArrowShardError::Corrupt(format!(
+                return Err(ExportError::Corrupt(format!(
                     "{} bytes follow the record batch message that ends at byte {end}",
                     bytes.len() - end
                 )));
@@ -118,9 +118,8 @@ impl BatchDecoder {
         framed: &Framed<'_>,
         bytes: &[u8],
         at: u64,
-    ) -> Result<RecordBatch, ArrowShardError> {
-        let corrupt =
-            |reason: String| ArrowShardError::Corrupt(format!("record batch at byte {at}: {reason}"));
+    ) -> Result<RecordBatch, ExportError> {
+        let corrupt = |reason: String| ExportError::Corrupt(format!("record batch at byte {at}: {reason}"));
         let batch = framed
             .message
             .header_as_record_batch()
@@ -134,21 +133,21 @@ impl BatchDecoder {
         let dictionaries = HashMap::new();
         RecordBatchDecoder::try_new(&body, batch, Arc::clone(&self.schema), &dictionaries, &version)
             .and_then(|d| d.with_projection(Some(&self.projection)).read_record_batch())
-            .map_err(|e| ArrowShardError::arrow(format_args!("record batch at byte {at}"), e))
+            .map_err(|e| ExportError::arrow(format_args!("record batch at byte {at}"), e))
     }
 }
 
 /// The Arrow schema carried by a Schema message.
-pub(crate) fn schema_of(message: &Message<'_>, at: u64) -> Result<Schema, ArrowShardError> {
+pub(crate) fn schema_of(message: &Message<'_>, at: u64) -> Result<Schema, ExportError> {
     let ipc = message.header_as_schema().ok_or_else(|| {
-        ArrowShardError::Corrupt(format!(
+        ExportError::Corrupt(format!(
             "message at byte {at} is a {}, expected the Schema",
             message::kind_name(message.header_type())
         ))
     })?;
     if ipc.endianness() != Endianness::Little {
-        return Err(ArrowShardError::Unsupported("big-endian Arrow data".into()));
+        return Err(ExportError::Unsupported("big-endian Arrow data".into()));
     }
     arrow_ipc::convert::try_fb_to_schema(ipc)
-        .map_err(|e| ArrowShardError::arrow(format_args!("schema message at byte {at}"), e))
+        .map_err(|e| ExportError::arrow(format_args!("schema message at byte {at}"), e))
 }

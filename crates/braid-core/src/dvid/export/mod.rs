@@ -1,12 +1,15 @@
-//! DVID `export-shards` Arrow IPC files and their CSV indexes (FORMATS.md §6.2–6.5).
+//! DVID `export-shards` Arrow IPC files and their CSV indexes (FORMATS.md §6.2–6.5). DVID calls
+//! each file a shard: one region of a labelmap as rows of (chunk coordinate, label mapping,
+//! zstd-wrapped [block](crate::dvid::block)). It has nothing to do with neuroglancer sharding
+//! ([`crate::sharded`]).
 //!
-//! * [`ShardStreamDecoder`] / [`read_stream`]: sequential reading of the Arrow IPC stream with
+//! * [`ExportStreamDecoder`] / [`read_stream`]: sequential reading of the Arrow IPC stream with
 //!   memory bounded by the largest message, fed arbitrary byte slices.
 //! * [`BatchDecoder`]: random access to one record batch message by byte range (CSV index or
 //!   IPC file footer).
 //! * [`CsvIndex`]: the three `.csv` index variants, and [`scan_batch_ranges`] to recover byte
 //!   ranges for the legacy one.
-//! * [`ShardWriter`]: a streaming writer of DVID-like shards (stream + current-format CSV).
+//! * [`ExportWriter`]: a streaming writer of DVID-like export files (stream + current-format CSV).
 //! * [`FileFooter`] / [`read_file_format`]: the Arrow IPC *file* format (`ARROW1` + footer).
 //!
 //! Framing and metadata are parsed here (with the flatbuffer verifier) and every field node
@@ -31,15 +34,15 @@ pub use file::{FileFooter, read_file_format};
 pub use record::{DvidRecord, ExportBatch};
 pub use scan::{BatchScan, ScannedBatch, scan_batch_ranges};
 pub use schema::{ExportColumns, export_schema};
-pub use stream::{DecodedBatch, ShardStreamDecoder, StreamSummary, read_stream};
-pub use writer::{ShardWriter, build_export_batch};
+pub use stream::{DecodedBatch, ExportStreamDecoder, StreamSummary, read_stream};
+pub use writer::{ExportWriter, build_export_batch};
 
 use arrow_schema::ArrowError;
 
 /// A failure reading or writing an export shard.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
-pub enum ArrowShardError {
+pub enum ExportError {
     /// The Arrow bytes are malformed.
     #[error("corrupt Arrow data: {0}")]
     Corrupt(String),
@@ -99,24 +102,24 @@ pub enum ArrowShardError {
     InvalidArgument(String),
 }
 
-impl ArrowShardError {
+impl ExportError {
     /// Stable error code.
     pub fn code(&self) -> &'static str {
         match self {
-            ArrowShardError::Corrupt(_) => "ARROW_CORRUPT",
-            ArrowShardError::Truncated { .. } => "ARROW_TRUNCATED",
-            ArrowShardError::SchemaMismatch { .. } => "ARROW_SCHEMA_MISMATCH",
-            ArrowShardError::InvalidRecord { .. } => "ARROW_INVALID_RECORD",
-            ArrowShardError::Unsupported(_) => "ARROW_UNSUPPORTED",
-            ArrowShardError::CsvInvalid { .. } => "CSV_INVALID",
-            ArrowShardError::IndexMismatch { .. } => "CSV_INDEX_MISMATCH",
-            ArrowShardError::ChunkNotInShard { .. } => "CHUNK_NOT_IN_SHARD",
-            ArrowShardError::InvalidArgument(_) => "INVALID_ARGUMENT",
+            ExportError::Corrupt(_) => "ARROW_CORRUPT",
+            ExportError::Truncated { .. } => "ARROW_TRUNCATED",
+            ExportError::SchemaMismatch { .. } => "ARROW_SCHEMA_MISMATCH",
+            ExportError::InvalidRecord { .. } => "ARROW_INVALID_RECORD",
+            ExportError::Unsupported(_) => "ARROW_UNSUPPORTED",
+            ExportError::CsvInvalid { .. } => "CSV_INVALID",
+            ExportError::IndexMismatch { .. } => "CSV_INDEX_MISMATCH",
+            ExportError::ChunkNotInShard { .. } => "CHUNK_NOT_IN_SHARD",
+            ExportError::InvalidArgument(_) => "INVALID_ARGUMENT",
         }
     }
 
     /// Wraps an arrow-rs error with what was being done when it occurred.
     pub(crate) fn arrow(context: impl std::fmt::Display, err: ArrowError) -> Self {
-        ArrowShardError::Corrupt(format!("{context}: {err}"))
+        ExportError::Corrupt(format!("{context}: {err}"))
     }
 }
