@@ -7,10 +7,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use braid_core::compress::{gunzip, zstd_decompress};
-use braid_core::cseg;
 use braid_core::dvid::block::encode_block;
 use braid_core::dvid::export::{DvidRecord, read_stream};
-use braid_core::sharded::{Encoding, HashFunction, ShardLayout, ShardWriter, ShardingSpec};
+use braid_core::precomputed::compressed_segmentation as cseg;
+use braid_core::precomputed::sharded::{Encoding, HashFunction, ShardLayout, ShardWriter, ShardingSpec};
 use braid_core::volume::{Shape, crop};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;

@@ -1,9 +1,10 @@
 //! Codec entry points: DVID blocks, compressed_segmentation, fused transcode, gzip/zstd.
 
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
+use braid_core::compress;
 use braid_core::dvid::block as dvid;
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
-use braid_core::{compress, cseg};
 use napi::Env;
 use napi::bindgen_prelude::{
     AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array, Uint32ArraySlice,

@@ -2,7 +2,8 @@
 
 use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
 use braid_core::dvid::block as dvid;
-use braid_core::{compress, cseg, transcode};
+use braid_core::precomputed::compressed_segmentation as cseg;
+use braid_core::{compress, transcode};
 use wasm_bindgen::prelude::*;
 
 use crate::error::OrJs;

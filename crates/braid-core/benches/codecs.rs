@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use braid_core::compress::{DEFAULT_GZIP_LEVEL, zstd_decompress};
-use braid_core::cseg;
 use braid_core::dvid::block::{DvidBlock, decode_block_into};
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

@@ -9,9 +9,9 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use braid_core::cseg;
 use braid_core::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
 use braid_core::downsample::Method;
+use braid_core::precomputed::compressed_segmentation as cseg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CSEG: ChunkEncoding = ChunkEncoding::CompressedSegmentation([8; 3]);

@@ -1,11 +1,11 @@
 //! The crate-wide error: one variant per module, each with a stable machine-readable code.
 
 use crate::compress::CompressError;
-use crate::cseg::CsegError;
 use crate::downsample::DownsampleError;
 use crate::dvid::block::BlockError;
 use crate::dvid::export::ExportError;
-use crate::sharded::ShardedError;
+use crate::precomputed::compressed_segmentation::CsegError;
+use crate::precomputed::sharded::ShardedError;
 
 /// Any failure of a braid-core operation.
 ///

@@ -8,13 +8,12 @@
 
 pub mod boundary;
 pub mod compress;
-pub mod cseg;
 pub mod downres;
 pub mod downsample;
 pub mod dvid;
 pub mod error;
+pub mod label;
 pub mod precomputed;
-pub mod sharded;
 pub mod synth;
 pub mod transcode;
 pub mod volume;

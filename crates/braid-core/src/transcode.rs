@@ -4,11 +4,11 @@
 
 use crate::Error;
 use crate::compress::gzip_into;
-use crate::cseg::{ChannelWriter, or_row8};
 use crate::dvid::block::{
     BlockError, DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock, decode_block_into, for_each_row,
     label_resolver, with_raw_block,
 };
+use crate::precomputed::compressed_segmentation::{ChannelWriter, or_row8};
 use crate::volume::{Shape, crop};
 
 /// How [`transcode_dvid_block`] turns one DVID block into one chunk payload.
@@ -47,7 +47,7 @@ pub fn transcode_dvid_block(input: &[u8], opts: &TranscodeOptions<'_>) -> Result
         let extent = opts.extent.unwrap_or(shape);
         // Options are checked before any voxel is seen: an all-zero chunk returns early and
         // must not make a bad request look valid.
-        crate::cseg::block_grid(extent, opts.block_size)?;
+        crate::precomputed::compressed_segmentation::block_grid(extent, opts.block_size)?;
         if let Some(level) = opts.gzip_level {
             crate::compress::check_gzip_level(level)?;
         }
@@ -95,7 +95,7 @@ fn via_volume(
     if volume.iter().all(|&v| v == 0) {
         return Ok(None);
     }
-    Ok(Some(crate::cseg::encode(&volume, extent, 1, block_size)?))
+    Ok(Some(crate::precomputed::compressed_segmentation::encode(&volume, extent, 1, block_size)?))
 }
 
 fn fused(block: &DvidBlock<'_>, mapping: Option<&[u64]>, extent: Shape) -> Result<Option<Vec<u32>>, Error> {

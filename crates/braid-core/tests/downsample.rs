@@ -8,10 +8,10 @@ mod reference;
 use reference::naive;
 
 use braid_core::compress::gunzip;
-use braid_core::cseg::Label;
 use braid_core::downsample::{
     Domain, DownsampleError, Downsampled, MAX_FACTOR, Method, downsample, downsample_into, output_domain,
 };
+use braid_core::label::Label;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 

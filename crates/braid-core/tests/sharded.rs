@@ -4,7 +4,7 @@
 // One module so `cargo test -- sharded` selects these tests by name too.
 mod sharded {
     use braid_core::precomputed::ChunkGrid;
-    use braid_core::sharded::{
+    use braid_core::precomputed::sharded::{
         Encoding, MinishardEntry, MinishardIndex, ShardFile, ShardGeometry, ShardLayout, ShardWriter,
         ShardedError, ShardingSpec, decode_minishard_index, decode_shard_index, encode_minishard_index,
     };
@@ -77,7 +77,9 @@ mod sharded {
         if g == [0, 0, 0] {
             labels[0] = 7;
         }
-        let words = braid_core::cseg::encode::<u64>(&labels, [2, 2, 2], 1, [2, 2, 2]).unwrap();
+        let words =
+            braid_core::precomputed::compressed_segmentation::encode::<u64>(&labels, [2, 2, 2], 1, [2, 2, 2])
+                .unwrap();
         Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())
     }
 
@@ -137,7 +139,7 @@ mod sharded {
         (0u32..4, 0u32..4, 0u32..4, any::<bool>()).prop_flat_map(|(p, m, s, murmur)| {
             let mut spec = ShardingSpec::identity(p, m, s);
             if murmur {
-                spec.hash = braid_core::sharded::HashFunction::MurmurHash3X86_128;
+                spec.hash = braid_core::precomputed::sharded::HashFunction::MurmurHash3X86_128;
             }
             let shard = 0..spec.num_shards();
             let chunks =

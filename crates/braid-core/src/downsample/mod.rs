@@ -18,7 +18,7 @@ pub(crate) use domain::check_factors;
 pub use domain::{Domain, output_domain};
 pub use error::DownsampleError;
 
-use crate::cseg::Label;
+use crate::label::Label;
 use crate::volume::Shape;
 use domain::Axis;
 

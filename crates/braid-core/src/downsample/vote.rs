@@ -4,7 +4,7 @@
 //! like any label. `NZ = true` is DVID's downres: zeros do not vote, so 0 wins only a window
 //! that is entirely 0. Both pick the smallest value among equally frequent candidates.
 
-use crate::cseg::Label;
+use crate::label::Label;
 
 /// Winner of a fixed-size window (the 1–8 values of a window at most 2 wide over at most 4
 /// rows). Row loops call it for windows whose chunk is not uniform; it stays out of line

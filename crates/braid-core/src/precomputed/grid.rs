@@ -1,6 +1,6 @@
 //! The chunk grid of one scale and its compressed Morton (Z-index) chunk ids.
 
-use crate::sharded::ShardedError;
+use crate::precomputed::sharded::ShardedError;
 
 /// Number of bits needed to represent `v` (`bit_width(0) = 0`, `bit_width(4) = 3`).
 pub fn bit_width(v: u64) -> u32 {

@@ -1,7 +1,7 @@
 //! DVID `export-shards` Arrow IPC files and their CSV indexes (FORMATS.md §6.2–6.5). DVID calls
 //! each file a shard: one region of a labelmap as rows of (chunk coordinate, label mapping,
 //! zstd-wrapped [block](crate::dvid::block)). It has nothing to do with neuroglancer sharding
-//! ([`crate::sharded`]).
+//! ([`crate::precomputed::sharded`]).
 //!
 //! * [`ExportStreamDecoder`] / [`read_stream`]: sequential reading of the Arrow IPC stream with
 //!   memory bounded by the largest message, fed arbitrary byte slices.

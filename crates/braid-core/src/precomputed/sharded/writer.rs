@@ -295,7 +295,7 @@ impl ShardWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sharded::ShardFile;
+    use crate::precomputed::sharded::ShardFile;
     use crate::test_util::hex;
 
     /// TensorStore's `ShardEncoderTest.Raw` (§2.10 a).

@@ -1,7 +1,8 @@
-//! The two label types compressed_segmentation stores: uint32 (one table word) and uint64
-//! (two table words, low word first).
+//! The two label types the codecs and the downsampler are generic over: uint32 and uint64.
+//! Besides comparing and testing for background, a label knows its compressed_segmentation
+//! table words (one for uint32, two for uint64, low word first).
 
-/// A label type of a compressed_segmentation volume.
+/// A voxel label type: `u32` or `u64`.
 pub trait Label:
     Copy
     + Ord

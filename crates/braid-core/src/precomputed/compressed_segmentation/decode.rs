@@ -1,9 +1,9 @@
 //! compressed_segmentation bytes → x-fastest label volume, with TensorStore's validation
 //! (§3.4): every offset, bit width and table index is checked against the buffer.
 
-use super::label::Label;
 use super::{CsegError, block_grid};
 use crate::Error;
+use crate::label::Label;
 use crate::volume::{MAX_VOXELS, Shape, check_len, voxel_count};
 
 /// Decodes a whole buffer (channel offset table included) of `channels` channels of `size`.
@@ -238,7 +238,7 @@ fn visit_channel<T: Label>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cseg::encode;
+    use crate::precomputed::compressed_segmentation::encode;
 
     fn bytes(words: &[u32]) -> Vec<u8> {
         words.iter().flat_map(|w| w.to_le_bytes()).collect()

@@ -6,14 +6,12 @@
 mod channel;
 mod decode;
 mod encode;
-mod label;
 mod pack;
 
 pub(crate) use channel::ChannelWriter;
 pub(crate) use decode::{BlockSink, visit_blocks};
 pub use decode::{decode, decode_into, decoded_len};
 pub use encode::encode;
-pub use label::Label;
 pub(crate) use pack::or_row8;
 
 /// Largest offset (in words) a block header can express.

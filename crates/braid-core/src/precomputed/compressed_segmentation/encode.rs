@@ -1,10 +1,10 @@
 //! x-fastest label volume → compressed_segmentation words (§3.3).
 
 use super::channel::ChannelWriter;
-use super::label::Label;
 use super::pack::or_row8;
 use super::{CsegError, block_grid};
 use crate::Error;
+use crate::label::Label;
 use crate::volume::{Shape, check_len};
 
 /// Above this many distinct labels a block switches from linear to binary search.

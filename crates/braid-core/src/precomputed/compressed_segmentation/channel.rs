@@ -3,8 +3,8 @@
 
 use std::marker::PhantomData;
 
-use super::label::Label;
 use super::{CsegError, MAX_OFFSET_WORDS, encoding_bits};
+use crate::label::Label;
 
 /// Builds one channel of a compressed_segmentation buffer inside a shared word vector.
 pub(crate) struct ChannelWriter<'o, T: Label> {
