@@ -4,6 +4,7 @@ use crate::compress::CompressError;
 use crate::downsample::DownsampleError;
 use crate::dvid::block::BlockError;
 use crate::dvid::export::ExportError;
+use crate::precomputed::GridError;
 use crate::precomputed::compressed_segmentation::CsegError;
 use crate::precomputed::sharded::ShardedError;
 
@@ -23,6 +24,9 @@ pub enum Error {
     /// gzip or zstd failed.
     #[error(transparent)]
     Compress(#[from] CompressError),
+    /// A chunk grid, grid cell or chunk id is invalid.
+    #[error(transparent)]
+    Grid(#[from] GridError),
     /// A sharded precomputed file or spec is invalid.
     #[error(transparent)]
     Sharded(#[from] ShardedError),
@@ -44,6 +48,7 @@ impl Error {
             Error::DvidBlock(e) => e.code(),
             Error::Cseg(e) => e.code(),
             Error::Compress(e) => e.code(),
+            Error::Grid(e) => e.code(),
             Error::Sharded(e) => e.code(),
             Error::DvidExport(e) => e.code(),
             Error::Downsample(e) => e.code(),

@@ -9,4 +9,4 @@ mod grid;
 pub mod sharded;
 
 pub(crate) use grid::morton_bits;
-pub use grid::{ChunkGrid, bit_width};
+pub use grid::{ChunkGrid, GridError, bit_width};
