@@ -3,9 +3,8 @@
 use braid_core::boundary::dvid_export as b;
 use wasm_bindgen::prelude::*;
 
-use crate::codec::volume_object;
 use crate::error::OrJs;
-use crate::object::{f64s, i32s, object, u8s, u32s};
+use crate::object::{f64s, i32s, object, u8s, u32s, volume_object};
 
 /// Records decoded from an export shard, held on the Rust side.
 #[wasm_bindgen]

@@ -2,13 +2,12 @@
 //! bytes need not cross into JS to be transcoded), streaming and ranged decoders, the CSV
 //! index as columns, and the writer used for synthetic exports.
 
-use super::args::transcode_options;
+use super::codec::TranscodeSettings;
 use crate::Error;
 use crate::dvid::block::decode_block;
 use crate::dvid::export::{
     BatchDecoder, CsvIndex, DvidRecord, ExportStreamDecoder, ExportWriter, scan_batch_ranges,
 };
-use crate::transcode::{TranscodeOptions, transcode_dvid_block};
 use crate::volume::Shape;
 
 /// Decoded export records.
@@ -55,17 +54,6 @@ impl Records {
         Ok(self.get(i)?.uncompressed_size)
     }
 
-    fn options<'a>(
-        r: &'a DvidRecord,
-        supervoxels: bool,
-        extent: Option<&[u32]>,
-        block_size: Option<&[u32]>,
-        gzip: Option<i32>,
-    ) -> Result<TranscodeOptions<'a>, Error> {
-        let mapping = (!supervoxels).then_some(&r.labels[..]);
-        transcode_options(mapping, extent, block_size, gzip, Some(r.uncompressed_size))
-    }
-
     /// Transcodes record `i` to a chunk payload (`None` when all zero); body ids unless
     /// `supervoxels`.
     pub fn transcode(
@@ -77,7 +65,8 @@ impl Records {
         gzip: Option<i32>,
     ) -> Result<Option<Vec<u8>>, Error> {
         let r = self.get(i)?;
-        transcode_dvid_block(&r.block, &Self::options(r, supervoxels, extent, block_size, gzip)?)
+        let settings = TranscodeSettings::new(extent, block_size, gzip, Some(r.uncompressed_size))?;
+        settings.run(&r.block, (!supervoxels).then_some(&r.labels[..]))
     }
 
     /// Decodes record `i` to a volume; body ids unless `supervoxels`.

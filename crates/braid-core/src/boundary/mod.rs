@@ -6,7 +6,8 @@
 //! (exact integers), sharding specs the six `u32` words of [`sharded::spec_from_words`],
 //! chunk ids and shard numbers `u64`.
 
-pub mod args;
+mod args;
+pub mod codec;
 pub mod downsample;
 pub mod dvid_export;
 pub mod sharded;
