@@ -7,7 +7,7 @@
 pub mod codec;
 pub mod downsample;
 pub mod dvid_export;
-mod error;
+pub mod error;
 pub mod sharded;
 pub mod synth;
 mod tasks;

@@ -21,7 +21,7 @@ pub mod volume;
 #[cfg(test)]
 mod test_util;
 
-pub use error::Error;
+pub use error::{ERROR_CODES, Error};
 
 /// Result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

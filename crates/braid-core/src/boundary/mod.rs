@@ -12,3 +12,8 @@ pub mod downsample;
 pub mod dvid_export;
 pub mod sharded;
 pub mod synth;
+
+/// [`crate::ERROR_CODES`] as owned strings, for the bindings' `errorCodes()`.
+pub fn error_codes() -> Vec<String> {
+    crate::ERROR_CODES.iter().map(|c| c.to_string()).collect()
+}

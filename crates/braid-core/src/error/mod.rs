@@ -1,4 +1,9 @@
-//! The crate-wide error: one variant per module, each with a stable machine-readable code.
+//! The crate-wide error: one variant per module, each with a stable machine-readable code
+//! ([`ERROR_CODES`] lists them all).
+
+mod codes;
+
+pub use codes::ERROR_CODES;
 
 use crate::compress::CompressError;
 use crate::downsample::DownsampleError;
