@@ -1,5 +1,5 @@
-//! Mode downsampling against FORMATS.md §4.5, TensorStore digests of real DVID volumes and a
-//! naive sort-and-count reference.
+//! Mode downsampling against docs/formats/downsampling.md §4.5, TensorStore digests of real DVID volumes and
+//! a naive sort-and-count reference.
 
 mod common;
 #[path = "reference/mode.rs"]
@@ -27,7 +27,7 @@ fn run<T: Label>(
     downsample(input, origin, shape, f, m).unwrap()
 }
 
-// ---- FORMATS.md §4.5 -------------------------------------------------------------------
+// ---- downsampling.md §4.5 -------------------------------------------------------------------
 
 #[test]
 fn one_dimensional_factor_four() {

@@ -1,5 +1,5 @@
 //! Real-data tests of `braid_core::dvid::export` on the DVID export sample in
-//! `shared/data/dvid` (FORMATS.md §6.3, §6.4), plus error handling on damaged inputs.
+//! `shared/data/dvid` (docs/formats/dvid.md §6.3, §6.4), plus error handling on damaged inputs.
 
 mod common;
 

@@ -1,4 +1,4 @@
-//! Mode downsampling of label volumes (FORMATS.md §4), identical to TensorStore's
+//! Mode downsampling of label volumes (docs/formats/downsampling.md §4), identical to TensorStore's
 //! `downsample(..., "mode")`, plus DVID's downres rule that never lets background win.
 //!
 //! Windows are anchored at absolute coordinate 0, so the input's `origin` matters: output

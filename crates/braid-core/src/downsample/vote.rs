@@ -1,4 +1,4 @@
-//! The winner of one window's vote (FORMATS.md §4.1, §4.4).
+//! The winner of one window's vote (docs/formats/downsampling.md §4.1, §4.4).
 //!
 //! `NZ = false` is TensorStore's "mode": most frequent value, ties to the smallest, 0 votes
 //! like any label. `NZ = true` is DVID's downres: zeros do not vote, so 0 wins only a window
@@ -114,7 +114,7 @@ fn two<T: Label, const NZ: bool>(a: T, count_a: usize, b: T, count_b: usize) -> 
 mod tests {
     use super::*;
 
-    /// (window, TensorStore mode, DVID non-zero mode); FORMATS.md §4.5 plus edge cases.
+    /// (window, TensorStore mode, DVID non-zero mode); downsampling.md §4.5 plus edge cases.
     const CASES: &[([u64; 8], u64, u64)] = &[
         ([0, 0, 0, 0, 0, 7, 7, 7], 0, 7),
         ([0, 0, 0, 0, 7, 7, 7, 7], 0, 7),

@@ -64,17 +64,17 @@ pub fn bit_width(v: u64) -> u32 {
     u64::BITS - v.leading_zeros()
 }
 
-/// The compressed Morton bit order (§2.2): for chunk-id bit 0, 1, 2, ... the grid axis it
-/// comes from and its bit position within that axis. Axes are taken x, y, z round robin,
-/// skipping those whose `bits` are used up.
+/// The compressed Morton bit order (docs/formats/sharded.md §2.2): for chunk-id bit 0, 1, 2, ... the grid
+/// axis it comes from and its bit position within that axis. Axes are taken x, y, z round robin, skipping
+/// those whose `bits` are used up.
 pub(crate) fn morton_bits(bits: [u32; 3]) -> impl Iterator<Item = (usize, u32)> {
     let levels = bits.iter().copied().max().unwrap_or(0);
     (0..levels)
         .flat_map(move |level| (0..3).filter(move |&axis| level < bits[axis]).map(move |axis| (axis, level)))
 }
 
-/// The chunk grid of one scale: `G = ceil(size / chunk)` cells per axis, each covering
-/// `chunk` voxels except at the upper edge, where cells are clipped to the volume (§1.3).
+/// The chunk grid of one scale: `G = ceil(size / chunk)` cells per axis, each covering `chunk` voxels except
+/// at the upper edge, where cells are clipped to the volume (docs/formats/precomputed.md §1.3).
 ///
 /// Grid coordinates are relative to the scale's `voxel_offset`, which therefore plays no part
 /// here.
@@ -134,7 +134,7 @@ impl ChunkGrid {
         (0..3).all(|d| g[d] < self.shape[d])
     }
 
-    /// Compressed Morton code of grid cell `g` (§2.2): bits interleaved LSB first in x, y, z
+    /// Compressed Morton code of grid cell `g` (sharded.md §2.2): bits interleaved LSB first in x, y, z
     /// order, skipping axes that have run out of bits.
     pub fn chunk_id(&self, g: [u64; 3]) -> Result<u64, GridError> {
         self.check_id_space()?;
@@ -166,8 +166,8 @@ impl ChunkGrid {
         Ok(g)
     }
 
-    /// Voxel extent of cell `g`, clipped at the upper volume edge (§1.3); `[0, 0, 0]` for a cell
-    /// outside the grid.
+    /// Voxel extent of cell `g`, clipped at the upper volume edge (precomputed.md §1.3); `[0, 0, 0]` for a
+    /// cell outside the grid.
     pub fn chunk_extent(&self, g: [u64; 3]) -> [u64; 3] {
         if !self.contains(g) {
             return [0; 3];

@@ -1,5 +1,5 @@
 //! DVID block → x-fastest uint64 volume, optionally remapping the block label list
-//! positionally (the `labels` column of an export record, §6.5).
+//! positionally (the `labels` column of an export record, docs/formats/dvid.md §6.5).
 
 use super::BlockError;
 use super::packing::for_each_row;

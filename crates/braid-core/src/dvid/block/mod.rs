@@ -1,7 +1,7 @@
-//! DVID compressed label blocks (`datatype/common/labels/compressed.go`): a block-level label
-//! list, per-8³-sub-block palettes into it, and MSB-first packed palette indices of
-//! `ceil(log2 n)` bits. FORMATS.md §6.1. Export records store them zstd-wrapped; every entry
-//! point here takes the block either way.
+//! DVID compressed label blocks (`datatype/common/labels/compressed.go`, docs/formats/dvid.md
+//! §6.1): a block-level label list, per-8³-sub-block palettes into it, and MSB-first packed
+//! palette indices of `ceil(log2 n)` bits. Export records store blocks zstd-wrapped; every
+//! entry point here takes a block either way.
 
 mod decode;
 mod encode;

@@ -83,7 +83,7 @@ mod tests {
 
     #[test]
     fn matches_the_msb_first_vector() {
-        // FORMATS.md §6.1: label index 0 for x<4, 1 otherwise → each row byte is 0000 1111.
+        // docs/formats/dvid.md §6.1: label index 0 for x<4, 1 otherwise → each row byte is 0000 1111.
         let mut packed = Vec::new();
         push_row(&mut packed, 1, [0, 0, 0, 0, 1, 1, 1, 1]);
         assert_eq!(packed, vec![0x0f]);

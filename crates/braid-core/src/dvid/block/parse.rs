@@ -12,7 +12,7 @@ pub const SUB_BLOCK_VOXELS: usize = 512;
 /// size, so without a cap a tiny corrupt header would demand gigabytes of output.
 pub const MAX_BLOCK_VOXELS: usize = 1 << 24;
 
-/// A validated view of a serialized DVID label block (§6.1). Construction checks every
+/// A validated view of a serialized DVID label block (docs/formats/dvid.md §6.1). Construction checks every
 /// header, count and palette index against the buffer, so decoding can only fail on packed
 /// values that exceed a non-power-of-two palette.
 #[derive(Debug, Clone, Copy)]

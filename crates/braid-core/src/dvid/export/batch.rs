@@ -57,7 +57,7 @@ impl BatchDecoder {
 
     /// Decodes every row of the record batch message that `message` holds exactly. A leading
     /// Schema message is skipped: fresh DVID indexes may say `schema_size=0` and give the first
-    /// batch a range that starts at byte 0 (FORMATS.md §6.4).
+    /// batch a range that starts at byte 0 (docs/formats/dvid.md §6.4).
     pub fn decode(&self, message: &[u8]) -> Result<Vec<DvidRecord>, ExportError> {
         ExportBatch::new(&self.decode_batch(message)?)?.records()
     }

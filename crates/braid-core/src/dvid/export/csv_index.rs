@@ -1,4 +1,4 @@
-//! The `.csv` chunk index beside each `.arrow` file, in its three variants (FORMATS.md §6.4).
+//! The `.csv` chunk index beside each `.arrow` file, in its three variants (docs/formats/dvid.md §6.4).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -56,7 +56,7 @@ pub struct CsvIndex {
     /// The header variant that was read.
     pub variant: CsvVariant,
     /// `# schema_size=N`: bytes of the schema message at the start of the stream. `Some(0)`
-    /// is legal (fresh DVID exports, §6.4): the first batch's range then includes the schema.
+    /// is legal (fresh DVID exports, dvid.md §6.4): the first batch's range then includes the schema.
     pub schema_size: Option<u64>,
     /// Rows in file (= Arrow write) order.
     pub rows: Vec<IndexRow>,

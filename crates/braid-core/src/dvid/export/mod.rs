@@ -1,4 +1,4 @@
-//! DVID `export-shards` Arrow IPC files and their CSV indexes (FORMATS.md §6.2–6.5). DVID calls
+//! DVID `export-shards` Arrow IPC files and their CSV indexes (docs/formats/dvid.md §6.2–6.5). DVID calls
 //! each file a shard: one region of a labelmap as rows of (chunk coordinate, label mapping,
 //! zstd-wrapped [block](crate::dvid::block)). It has nothing to do with neuroglancer sharding
 //! ([`crate::precomputed::sharded`]).

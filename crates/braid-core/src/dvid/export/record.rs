@@ -7,7 +7,7 @@ use arrow_array::{Array, BinaryArray, Int32Array, ListArray, RecordBatch, UInt32
 use super::ExportError;
 use super::schema::ExportColumns;
 
-/// One row of a DVID export shard: a 64³ block and its label mapping (FORMATS.md §6.3).
+/// One row of a DVID export shard: a 64³ block and its label mapping (docs/formats/dvid.md §6.3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DvidRecord {
     /// Chunk (block) coordinate `(x, y, z)` = voxel coordinate / 64 at the shard's scale.

@@ -1,4 +1,4 @@
-//! The DVID export schema (FORMATS.md §6.3): building it, and checking a read schema against it.
+//! The DVID export schema (docs/formats/dvid.md §6.3): building it, and checking a read schema against it.
 
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 

@@ -1,5 +1,5 @@
 //! Writing DVID-like export shards: the Arrow IPC stream and its current-format CSV index,
-//! streamed out as batches fill (FORMATS.md §6.3, §6.4).
+//! streamed out as batches fill (docs/formats/dvid.md §6.3, §6.4).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ impl ExportWriter {
 
     /// Indexes the way DVID's exporter actually does: arrow-go emits the schema lazily with
     /// the first batch, so the CSV says `schema_size=0` and the first batch's range starts at
-    /// byte 0, schema message included (FORMATS.md §6.4).
+    /// byte 0, schema message included (dvid.md §6.4).
     pub fn with_lazy_schema_index(mut self) -> Self {
         self.lazy_schema = true;
         self

@@ -1,5 +1,6 @@
 //! compressed_segmentation bytes → x-fastest label volume, with TensorStore's validation
-//! (§3.4): every offset, bit width and table index is checked against the buffer.
+//! (docs/formats/compressed-segmentation.md §3.4): every offset, bit width and table index is checked against
+//! the buffer.
 
 use super::{CsegError, block_grid};
 use crate::Error;

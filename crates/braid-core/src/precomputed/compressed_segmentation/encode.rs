@@ -1,4 +1,4 @@
-//! x-fastest label volume → compressed_segmentation words (§3.3).
+//! x-fastest label volume → compressed_segmentation words (docs/formats/compressed-segmentation.md §3.3).
 
 use super::channel::ChannelWriter;
 use super::pack::or_row8;

@@ -1,7 +1,7 @@
-//! Neuroglancer `compressed_segmentation` (FORMATS.md §3): per-block lookup tables of the
-//! distinct labels and 0/1/2/4/8/16/32-bit packed indices. The encoder is byte-identical to
-//! TensorStore's and neuroglancer's (sorted tables, per-channel table de-duplication,
-//! index-0 padding of partial blocks).
+//! Neuroglancer `compressed_segmentation` (docs/formats/compressed-segmentation.md §3): per-block lookup
+//! tables of the distinct labels and 0/1/2/4/8/16/32-bit packed indices. The encoder is byte-identical to
+//! TensorStore's and neuroglancer's (sorted tables, per-channel table de-duplication, index-0 padding of
+//! partial blocks).
 
 mod channel;
 mod decode;
@@ -35,7 +35,7 @@ pub fn encoding_bits(n: usize) -> u32 {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum CsegError {
-    /// The buffer violates the format (TensorStore's decoder checks, §3.4).
+    /// The buffer violates the format (TensorStore's decoder checks, compressed-segmentation.md §3.4).
     #[error("corrupt compressed_segmentation data: {0}")]
     Corrupt(String),
     /// Shape, block size or channel count unusable.

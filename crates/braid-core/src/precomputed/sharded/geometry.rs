@@ -1,4 +1,4 @@
-//! Shard and minishard boxes of an identity-hashed volume (§2.9, TensorStore's
+//! Shard and minishard boxes of an identity-hashed volume (docs/formats/sharded.md §2.9, TensorStore's
 //! `GetShardChunkHierarchy`).
 
 use super::spec::low_mask;

@@ -1,4 +1,5 @@
-//! MurmurHash3_x86_128 specialised to one 8-byte key, as the sharded format uses it (§2.3).
+//! MurmurHash3_x86_128 specialised to one 8-byte key, as the sharded format uses it (docs/formats/sharded.md
+//! §2.3).
 
 const C1: u32 = 0x239b_961b;
 const C2: u32 = 0xab0e_9789;

@@ -1,5 +1,5 @@
-//! The minishard index (§2.5): a C-order `[3][n]` u64 array of chunk-id deltas, offset deltas
-//! and sizes, optionally gzipped as one unit.
+//! The minishard index (docs/formats/sharded.md §2.5): a C-order `[3][n]` u64 array of chunk-id deltas,
+//! offset deltas and sizes, optionally gzipped as one unit.
 
 use std::ops::Range;
 

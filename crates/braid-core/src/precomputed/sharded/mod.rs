@@ -1,4 +1,4 @@
-//! `neuroglancer_uint64_sharded_v1` (FORMATS.md §2): the sharding spec, chunk → shard
+//! `neuroglancer_uint64_sharded_v1` (docs/formats/sharded.md §2): the sharding spec, chunk → shard
 //! assignment, shard geometry, a streaming shard writer and validating shard readers.
 //!
 //! A shard file is a `16 · 2^minishard_bits`-byte shard index followed by a data section of
@@ -118,7 +118,7 @@ pub enum ShardedError {
         #[source]
         source: CompressError,
     },
-    /// The sharding spec is outside the ranges TensorStore accepts (§2.1).
+    /// The sharding spec is outside the ranges TensorStore accepts (sharded.md §2.1).
     #[error("invalid sharding spec: {0}")]
     InvalidSpec(String),
     /// A chunk given to a [`ShardLayout::TensorStore`] writer is not after the previous one in

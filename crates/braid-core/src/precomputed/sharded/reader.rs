@@ -114,8 +114,8 @@ impl<'i> IntoIterator for &'i MinishardIndex {
 
 /// A whole shard file held in memory, with every index decoded and validated up front.
 ///
-/// Lookups follow the reader rules of §2.7: a chunk is found only in the minishard its id
-/// hashes to.
+/// Lookups follow the reader rules of docs/formats/sharded.md §2.7: a chunk is found only in the minishard
+/// its id hashes to.
 #[derive(Debug, Clone)]
 pub struct ShardFile<'a> {
     bytes: &'a [u8],

@@ -1,4 +1,5 @@
-//! The sharding spec (§2.1), chunk id → (shard, minishard) (§2.3) and shard file names (§2.4).
+//! The sharding spec (docs/formats/sharded.md §2.1), chunk id → (shard, minishard) (sharded.md §2.3) and
+//! shard file names (sharded.md §2.4).
 
 use super::ShardedError;
 use super::hash::murmurhash3_x86_128_low64;
@@ -40,7 +41,7 @@ impl HashFunction {
     }
 }
 
-/// Encoding of chunk payloads or of minishard indexes (§2.6).
+/// Encoding of chunk payloads or of minishard indexes (sharded.md §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Encoding {
     /// Bytes as they are; the default when the spec omits the key.
@@ -121,7 +122,7 @@ impl ShardingSpec {
         }
     }
 
-    /// Checks the ranges TensorStore enforces when parsing a spec (§2.1).
+    /// Checks the ranges TensorStore enforces when parsing a spec (sharded.md §2.1).
     pub fn validate(&self) -> Result<(), ShardedError> {
         let bad = |m: String| Err(ShardedError::InvalidSpec(m));
         if self.preshift_bits > 64 {
@@ -140,7 +141,7 @@ impl ShardingSpec {
         Ok(())
     }
 
-    /// Shard and minishard holding `chunk_id` (§2.3).
+    /// Shard and minishard holding `chunk_id` (sharded.md §2.3).
     pub fn locate(&self, chunk_id: u64) -> ChunkLocation {
         let hashed = self.hash.apply(shr(chunk_id, self.preshift_bits));
         let low = hashed & low_mask(self.minishard_bits.saturating_add(self.shard_bits));
@@ -166,7 +167,7 @@ impl ShardingSpec {
         self.num_minishards().saturating_mul(16)
     }
 
-    /// File name of `shard` (§2.4): lowercase hex zero-padded to `ceil(shard_bits / 4)` digits,
+    /// File name of `shard` (sharded.md §2.4): lowercase hex zero-padded to `ceil(shard_bits / 4)` digits,
     /// plus `.shard`; `0.shard` when `shard_bits` is 0.
     pub fn shard_file_name(&self, shard: u64) -> String {
         let width = self.shard_bits.div_ceil(4) as usize;

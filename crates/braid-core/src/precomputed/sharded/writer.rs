@@ -22,8 +22,8 @@ pub enum ShardLayout {
     /// (wrapped) offset deltas; TensorStore, neuroglancer and this crate's reader all decode
     /// those modulo 2^64.
     IndexesAtEnd,
-    /// TensorStore's arrangement (§2.8): chunks must arrive in ascending (minishard, chunk id)
-    /// order and each minishard's index follows its payloads. A raw/raw shard is then
+    /// TensorStore's arrangement (docs/formats/sharded.md §2.8): chunks must arrive in ascending (minishard,
+    /// chunk id) order and each minishard's index follows its payloads. A raw/raw shard is then
     /// byte-identical to TensorStore's.
     TensorStore,
 }
@@ -298,7 +298,7 @@ mod tests {
     use crate::precomputed::sharded::ShardFile;
     use crate::test_util::hex;
 
-    /// TensorStore's `ShardEncoderTest.Raw` (§2.10 a).
+    /// TensorStore's `ShardEncoderTest.Raw` (sharded.md §2.10 a).
     const TS_RAW_SHARD: &str = "
         0700000000000000370000000000000039000000000000005100000000000000
         0102030406070802000000000000000600000000000000000000000000000000
