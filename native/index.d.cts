@@ -139,6 +139,9 @@ export declare function encodeCompressedSegmentationU64Async(volume: BigUint64Ar
 
 export declare function encodeDvidBlock(volume: BigUint64Array, shape: Uint32Array): Uint8Array
 
+/** Every code a core error can carry (`braid_core::ERROR_CODES`). */
+export declare function errorCodes(): Array<string>
+
 /** The end of an export shard: remaining stream bytes and the CSV index. */
 export interface FinishedExport {
   tail: Uint8Array

@@ -93,6 +93,11 @@ export function encodeCompressedSegmentationU64(volume: BigUint64Array | bigint[
 
 export function encodeDvidBlock(volume: BigUint64Array | bigint[], shape: Uint32Array | number[]): Uint8Array;
 
+/**
+ * Every code a core error can carry (`braid_core::ERROR_CODES`).
+ */
+export function errorCodes(): string[];
+
 export function gunzip(data: Uint8Array | number[], max_bytes?: number | null): Uint8Array;
 
 export function gzip(data: Uint8Array | number[], level?: number | null): Uint8Array;
@@ -153,6 +158,7 @@ export interface InitOutput {
     readonly encodeCompressedSegmentationU32: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly encodeCompressedSegmentationU64: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly encodeDvidBlock: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly errorCodes: () => [number, number];
     readonly exportshardwriter_append: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
     readonly exportshardwriter_finish: (a: number) => [number, number, number];
     readonly exportshardwriter_new: (a: number, b: number) => [number, number, number];
@@ -181,6 +187,7 @@ export interface InitOutput {
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
     readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
     readonly __wbindgen_start: () => void;
 }
 

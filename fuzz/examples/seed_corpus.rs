@@ -6,11 +6,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use braid_core::arrow_shard::{DvidRecord, read_stream};
 use braid_core::compress::{gunzip, zstd_decompress};
-use braid_core::cseg;
-use braid_core::dvid::encode_block;
-use braid_core::sharded::{Encoding, HashFunction, ShardLayout, ShardWriter, ShardingSpec};
+use braid_core::dvid::block::encode_block;
+use braid_core::dvid::export::{DvidRecord, read_stream};
+use braid_core::precomputed::compressed_segmentation as cseg;
+use braid_core::precomputed::sharded::{Encoding, HashFunction, ShardLayout, ShardWriter, ShardingSpec};
 use braid_core::volume::{Shape, crop};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -209,7 +209,7 @@ fn arrow_and_csv(c: &mut Corpus, data: &Path, arrow: &[u8], records: &[DvidRecor
     }
     c.put("arrow_stream", "real-truncated", &[&[0x00], &arrow[..ends[1] - 5]])?;
     // A rewritten stream with two records per batch exercises multi-row batches.
-    let mut writer = braid_core::arrow_shard::ShardWriter::new(2)?;
+    let mut writer = braid_core::dvid::export::ExportWriter::new(2)?;
     let mut stream = Vec::new();
     for r in &records[..4] {
         stream.extend(writer.append(r.clone())?);

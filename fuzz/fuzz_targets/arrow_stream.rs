@@ -1,12 +1,12 @@
-//! Arbitrary bytes through every Arrow entry point of `braid_core::arrow_shard`: none may
+//! Arbitrary bytes through every Arrow entry point of `braid_core::dvid::export`: none may
 //! panic, and the push decoder must agree with the whole-buffer reader however it is fed.
 //! Seed the corpus with `shared/data/dvid/30720_24576_28672.arrow` (and cuts of it).
 #![no_main]
 
 use std::sync::OnceLock;
 
-use braid_core::arrow_shard::{
-    BatchDecoder, DvidRecord, FileFooter, ShardStreamDecoder, ShardWriter, read_file_format, read_stream,
+use braid_core::dvid::export::{
+    BatchDecoder, DvidRecord, ExportStreamDecoder, ExportWriter, FileFooter, read_file_format, read_stream,
     scan_batch_ranges,
 };
 use libfuzzer_sys::fuzz_target;
@@ -23,13 +23,13 @@ fn valid_prefix() -> &'static [u8] {
             block: vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0],
             uncompressed_size: 64,
         };
-        let mut writer = ShardWriter::new(1).expect("batch size 1 is valid");
+        let mut writer = ExportWriter::new(1).expect("batch size 1 is valid");
         writer.append(record).expect("the record is valid")
     })
 }
 
 fn push_all(bytes: &[u8], step: usize) -> Option<Vec<DvidRecord>> {
-    let mut decoder = ShardStreamDecoder::new();
+    let mut decoder = ExportStreamDecoder::new();
     let mut records = Vec::new();
     for piece in bytes.chunks(step) {
         records.extend(decoder.push(piece).ok()?.into_iter().flat_map(|b| b.records));

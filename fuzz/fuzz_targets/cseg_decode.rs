@@ -6,7 +6,8 @@
 //! (0 is reachable on purpose: it must be refused), flags bit 0 selects two channels.
 #![no_main]
 
-use braid_core::cseg::{self, Label};
+use braid_core::label::Label;
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::volume::Shape;
 use libfuzzer_sys::fuzz_target;
 

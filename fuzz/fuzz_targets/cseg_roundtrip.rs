@@ -9,7 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use braid_core::cseg::{self, Label, encoding_bits};
+use braid_core::label::Label;
+use braid_core::precomputed::compressed_segmentation::{self as cseg, encoding_bits};
 use braid_core::volume::Shape;
 use libfuzzer_sys::fuzz_target;
 

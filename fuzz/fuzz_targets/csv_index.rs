@@ -3,7 +3,7 @@
 //! Seed the corpus with the three `shared/data/dvid/30720_24576_28672*.csv` files.
 #![no_main]
 
-use braid_core::arrow_shard::{BatchScan, CsvIndex, ScannedBatch};
+use braid_core::dvid::export::{BatchScan, CsvIndex, ScannedBatch};
 use libfuzzer_sys::fuzz_target;
 
 /// The real sample's layout shape: a 688-byte schema, then one-row batches.

@@ -2,10 +2,10 @@
 //! ones, and agrees with a naive per-voxel vote on the valid ones.
 #![no_main]
 
-use braid_core::cseg::Label;
 use braid_core::downsample::{
     DownsampleError, MAX_FACTOR, Method, downsample, downsample_into, output_domain,
 };
+use braid_core::label::Label;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "../../crates/braid-core/tests/reference/mode.rs"]

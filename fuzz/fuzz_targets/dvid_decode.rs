@@ -5,8 +5,8 @@
 #![no_main]
 
 use braid_core::compress::{is_zstd_frame, zstd_decompress};
-use braid_core::dvid::{DvidBlock, decode_block};
-use braid_core::transcode::{MAX_BLOCK_BYTES, dvid_block_shape};
+use braid_core::dvid::block::{DvidBlock, decode_block};
+use braid_core::dvid::block::{MAX_BLOCK_BYTES, block_shape};
 use libfuzzer_sys::fuzz_target;
 
 /// A label-to-label function with f(0) = 0, so voxels of empty palettes (always 0) and
@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
     // The shape helper parses the same header: it must agree with the decoder.
     if let Ok((volume, shape)) = &plain {
         assert_eq!(volume.len(), shape.iter().product::<usize>());
-        assert_eq!(dvid_block_shape(data).ok(), Some(*shape));
+        assert_eq!(block_shape(data).ok(), Some(*shape));
     }
 
     // The label list fixes the only valid mapping length; zstd-wrapped blocks are unwrapped

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 
 use braid_core::compress::zstd_compress;
-use braid_core::dvid::{DvidBlock, decode_block, encode_block};
+use braid_core::dvid::block::{DvidBlock, decode_block, encode_block};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {

@@ -2,7 +2,7 @@
 //! file and chunk reads. Any panic is a bug; errors are expected.
 #![no_main]
 
-use braid_core::sharded::{
+use braid_core::precomputed::sharded::{
     Encoding, HashFunction, MinishardIndex, ShardFile, ShardingSpec, decode_minishard_index,
     decode_shard_index,
 };

@@ -11,11 +11,12 @@
 //! 8³; `level % 12`: 0 = no gzip, 1..=10 = gzip levels 0..=9, 11 = the invalid level 10.
 #![no_main]
 
+use braid_core::Result;
 use braid_core::compress::{gunzip, is_zstd_frame, zstd_decompress};
-use braid_core::dvid::{DvidBlock, decode_block};
-use braid_core::transcode::{MAX_BLOCK_BYTES, TranscodeOptions, transcode_dvid_block};
+use braid_core::dvid::block::{DvidBlock, MAX_BLOCK_BYTES, decode_block};
+use braid_core::precomputed::compressed_segmentation as cseg;
+use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use braid_core::volume::crop;
-use braid_core::{Result, cseg};
 use libfuzzer_sys::fuzz_target;
 
 /// Past this the reference decode alone would dominate the run; real DVID blocks are 64³.

@@ -1,8 +1,6 @@
 //! Codec entry points: DVID blocks, compressed_segmentation, fused transcode, gzip/zstd.
 
-use braid_core::boundary::args::{byte_limit, shape3, shape4, transcode_options};
-use braid_core::transcode::{TranscodeOptions, transcode_dvid_block as transcode};
-use braid_core::{compress, cseg, dvid};
+use braid_core::boundary::codec as b;
 use napi::Env;
 use napi::bindgen_prelude::{
     AsyncTask, BigUint64Array, BigUint64ArraySlice, Uint8Array, Uint32Array, Uint32ArraySlice,
@@ -45,12 +43,10 @@ pub fn decode_dvid_block<'e>(
     block: &[u8],
     labels: Option<&[u64]>,
 ) -> napi::Result<DecodedVolumeV8<'e>> {
-    dvid::with_block(block, |parsed| {
-        let shape = parsed.shape();
-        let n = shape.iter().product();
+    b::with_dvid_block(block, labels, |d| {
         Ok(DecodedVolumeV8 {
-            data: big_u64_array_with(env, n, |out| dvid::decode_block_into(parsed, labels, out).or_js())?,
-            shape: Uint32Array::new(shape.map(|d| d as u32).to_vec()),
+            data: big_u64_array_with(env, d.voxel_count(), |out| d.decode_into(out).or_js())?,
+            shape: Uint32Array::new(d.shape().to_vec()),
         })
     })
     .or_js()?
@@ -59,12 +55,12 @@ pub fn decode_dvid_block<'e>(
 #[napi(ts_return_type = "Promise<DecodedVolume>")]
 pub fn decode_dvid_block_async(block: &[u8], labels: Option<&[u64]>) -> AsyncTask<VolumeTask> {
     let (block, labels) = (block.to_vec(), labels.map(<[u64]>::to_vec));
-    AsyncTask::new(VolumeTask::new(move || dvid::decode_block(&block, labels.as_deref()).or_js()))
+    AsyncTask::new(VolumeTask::new(move || b::decode_dvid_block(&block, labels.as_deref()).or_js()))
 }
 
 #[napi]
 pub fn encode_dvid_block(volume: &[u64], shape: &[u32]) -> napi::Result<Uint8Array> {
-    dvid::encode_block(volume, shape3(shape, "shape").or_js()?).or_js().map(Uint8Array::new)
+    b::encode_dvid_block(volume, shape).or_js().map(Uint8Array::new)
 }
 
 #[napi]
@@ -73,9 +69,7 @@ pub fn encode_compressed_segmentation_u64(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<Uint32Array> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    cseg::encode(volume, size, channels, block).or_js().map(Uint32Array::new)
+    b::encode_compressed_segmentation(volume, shape, block_size).or_js().map(Uint32Array::new)
 }
 
 #[napi]
@@ -84,9 +78,7 @@ pub fn encode_compressed_segmentation_u32(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<Uint32Array> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    cseg::encode(volume, size, channels, block).or_js().map(Uint32Array::new)
+    b::encode_compressed_segmentation(volume, shape, block_size).or_js().map(Uint32Array::new)
 }
 
 #[napi(ts_return_type = "Promise<Uint32Array>")]
@@ -95,10 +87,8 @@ pub fn encode_compressed_segmentation_u64_async(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<AsyncTask<WordsTask>> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    let volume = volume.to_vec();
-    Ok(AsyncTask::new(WordsTask::new(move || cseg::encode(&volume, size, channels, block).or_js())))
+    let (layout, volume) = (b::CsegLayout::new(shape, block_size).or_js()?, volume.to_vec());
+    Ok(AsyncTask::new(WordsTask::new(move || layout.encode(&volume).or_js())))
 }
 
 #[napi(ts_return_type = "BigUint64Array")]
@@ -108,11 +98,8 @@ pub fn decode_compressed_segmentation_u64<'e>(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<BigUint64ArraySlice<'e>> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    big_u64_array_with(env, cseg::decoded_len(data, size, channels, block).or_js()?, |out| {
-        cseg::decode_into(data, size, channels, block, out).or_js()
-    })
+    let layout = b::CsegLayout::new(shape, block_size).or_js()?;
+    big_u64_array_with(env, layout.decoded_len(data).or_js()?, |out| layout.decode_into(data, out).or_js())
 }
 
 #[napi(ts_return_type = "Uint32Array")]
@@ -122,11 +109,8 @@ pub fn decode_compressed_segmentation_u32<'e>(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<Uint32ArraySlice<'e>> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    u32_array_with(env, cseg::decoded_len(data, size, channels, block).or_js()?, |out| {
-        cseg::decode_into(data, size, channels, block, out).or_js()
-    })
+    let layout = b::CsegLayout::new(shape, block_size).or_js()?;
+    u32_array_with(env, layout.decoded_len(data).or_js()?, |out| layout.decode_into(data, out).or_js())
 }
 
 #[napi(ts_return_type = "Promise<BigUint64Array>")]
@@ -135,10 +119,8 @@ pub fn decode_compressed_segmentation_u64_async(
     shape: &[u32],
     block_size: &[u32],
 ) -> napi::Result<AsyncTask<LabelsTask>> {
-    let (size, channels) = shape4(shape, "shape").or_js()?;
-    let block = shape3(block_size, "blockSize").or_js()?;
-    let data = data.to_vec();
-    Ok(AsyncTask::new(LabelsTask::new(move || cseg::decode::<u64>(&data, size, channels, block).or_js())))
+    let (layout, data) = (b::CsegLayout::new(shape, block_size).or_js()?, data.to_vec());
+    Ok(AsyncTask::new(LabelsTask::new(move || layout.decode::<u64>(&data).or_js())))
 }
 
 #[napi]
@@ -150,8 +132,8 @@ pub fn transcode_dvid_block(
     gzip_level: Option<i32>,
     uncompressed_size: Option<u32>,
 ) -> napi::Result<Option<Uint8Array>> {
-    let opts = transcode_options(labels, extent, block_size, gzip_level, uncompressed_size).or_js()?;
-    Ok(transcode(block, &opts).or_js()?.map(Uint8Array::new))
+    let payload = b::transcode_dvid_block(block, labels, extent, block_size, gzip_level, uncompressed_size);
+    Ok(payload.or_js()?.map(Uint8Array::new))
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array | null>")]
@@ -163,35 +145,31 @@ pub fn transcode_dvid_block_async(
     gzip_level: Option<i32>,
     uncompressed_size: Option<u32>,
 ) -> napi::Result<AsyncTask<BytesTask>> {
-    let base = transcode_options(None, extent, block_size, gzip_level, uncompressed_size).or_js()?;
+    let settings = b::TranscodeSettings::new(extent, block_size, gzip_level, uncompressed_size).or_js()?;
     let (block, labels) = (block.to_vec(), labels.map(<[u64]>::to_vec));
-    Ok(AsyncTask::new(BytesTask::new(move || {
-        transcode(&block, &TranscodeOptions { mapping: labels.as_deref(), ..base }).or_js()
-    })))
+    Ok(AsyncTask::new(BytesTask::new(move || settings.run(&block, labels.as_deref()).or_js())))
 }
 
 #[napi]
 pub fn gzip(data: &[u8], level: Option<u32>) -> napi::Result<Uint8Array> {
-    compress::gzip(data, level.unwrap_or(compress::DEFAULT_GZIP_LEVEL)).or_js().map(Uint8Array::new)
+    b::gzip(data, level).or_js().map(Uint8Array::new)
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn gzip_async(data: &[u8], level: Option<u32>) -> AsyncTask<BytesTask> {
     let data = data.to_vec();
-    let level = level.unwrap_or(compress::DEFAULT_GZIP_LEVEL);
-    AsyncTask::new(BytesTask::new(move || compress::gzip(&data, level).map(Some).or_js()))
+    AsyncTask::new(BytesTask::new(move || b::gzip(&data, level).map(Some).or_js()))
 }
 
 #[napi]
 pub fn gunzip(data: &[u8], max_bytes: Option<f64>) -> napi::Result<Uint8Array> {
-    compress::gunzip_limited(data, byte_limit(max_bytes)).or_js().map(Uint8Array::new)
+    b::gunzip(data, max_bytes).or_js().map(Uint8Array::new)
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn gunzip_async(data: &[u8], max_bytes: Option<f64>) -> AsyncTask<BytesTask> {
     let data = data.to_vec();
-    let max = byte_limit(max_bytes);
-    AsyncTask::new(BytesTask::new(move || compress::gunzip_limited(&data, max).map(Some).or_js()))
+    AsyncTask::new(BytesTask::new(move || b::gunzip(&data, max_bytes).map(Some).or_js()))
 }
 
 #[napi]
@@ -200,11 +178,10 @@ pub fn zstd_decompress(
     expected_size: Option<f64>,
     max_bytes: Option<f64>,
 ) -> napi::Result<Uint8Array> {
-    let expected = expected_size.map(|s| byte_limit(Some(s)));
-    compress::zstd_decompress(data, expected, byte_limit(max_bytes)).or_js().map(Uint8Array::new)
+    b::zstd_decompress(data, expected_size, max_bytes).or_js().map(Uint8Array::new)
 }
 
 #[napi]
 pub fn zstd_compress(data: &[u8], level: Option<i32>) -> napi::Result<Uint8Array> {
-    compress::zstd_compress(data, level.unwrap_or(3)).or_js().map(Uint8Array::new)
+    b::zstd_compress(data, level).or_js().map(Uint8Array::new)
 }

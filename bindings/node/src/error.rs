@@ -13,3 +13,9 @@ impl<T, E: Into<braid_core::Error>> OrJs<T> for Result<T, E> {
         })
     }
 }
+
+/// Every code a core error can carry (`braid_core::ERROR_CODES`).
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<String> {
+    braid_core::boundary::error_codes()
+}

@@ -4,10 +4,10 @@
 #![allow(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-pub mod arrow;
 pub mod codec;
 pub mod downsample;
-mod error;
+pub mod dvid_export;
+pub mod error;
 pub mod sharded;
 pub mod synth;
 mod tasks;

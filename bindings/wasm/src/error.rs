@@ -15,3 +15,9 @@ impl<T, E: Into<braid_core::Error>> OrJs<T> for Result<T, E> {
         })
     }
 }
+
+/// Every code a core error can carry (`braid_core::ERROR_CODES`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    braid_core::boundary::error_codes()
+}

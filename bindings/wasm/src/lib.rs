@@ -4,10 +4,10 @@
 // The JS surface is documented once, on the hand-written TypeScript `Backend` interface.
 #![allow(missing_docs)]
 
-pub mod arrow;
 pub mod codec;
 pub mod downsample;
-mod error;
+pub mod dvid_export;
+pub mod error;
 mod object;
 pub mod sharded;
 pub mod synth;

@@ -12,6 +12,11 @@ pub(crate) fn object(fields: &[(&str, JsValue)]) -> Result<JsValue, JsError> {
     Ok(obj.into())
 }
 
+/// `{ data: BigUint64Array, shape: Uint32Array }`, the same object the Node addon returns.
+pub(crate) fn volume_object(data: Vec<u64>, shape: [usize; 3]) -> Result<JsValue, JsError> {
+    object(&[("data", u64s(&data)), ("shape", u32s(&shape.map(|d| d as u32)))])
+}
+
 pub(crate) fn u8s(v: &[u8]) -> JsValue {
     js_sys::Uint8Array::from(v).into()
 }

@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use braid_core::compress::{DEFAULT_GZIP_LEVEL, zstd_decompress};
-use braid_core::cseg;
-use braid_core::dvid::{DvidBlock, decode_block_into};
+use braid_core::dvid::block::{DvidBlock, decode_block_into};
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -22,7 +22,7 @@ struct Row {
 
 fn rows() -> Vec<Row> {
     let bytes = common::read_dvid_data("30720_24576_28672.arrow");
-    braid_core::arrow_shard::read_stream(&bytes)
+    braid_core::dvid::export::read_stream(&bytes)
         .expect("real shard parses")
         .into_iter()
         .map(|r| Row {
@@ -36,8 +36,10 @@ fn rows() -> Vec<Row> {
 fn bench(c: &mut Criterion) {
     let rows = rows();
     let n = rows.len() as u64;
-    let volumes: Vec<Vec<u64>> =
-        rows.iter().map(|r| braid_core::dvid::decode_block(&r.raw, Some(&r.labels)).unwrap().0).collect();
+    let volumes: Vec<Vec<u64>> = rows
+        .iter()
+        .map(|r| braid_core::dvid::block::decode_block(&r.raw, Some(&r.labels)).unwrap().0)
+        .collect();
     let encoded: Vec<Vec<u8>> = volumes
         .iter()
         .map(|v| cseg::encode(v, [64; 3], 1, [8; 3]).unwrap().iter().flat_map(|w| w.to_le_bytes()).collect())

@@ -9,9 +9,9 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use braid_core::cseg;
 use braid_core::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
 use braid_core::downsample::Method;
+use braid_core::precomputed::compressed_segmentation as cseg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CSEG: ChunkEncoding = ChunkEncoding::CompressedSegmentation([8; 3]);
@@ -19,12 +19,12 @@ const CSEG: ChunkEncoding = ChunkEncoding::CompressedSegmentation([8; 3]);
 /// The real shard's blocks as compressed_segmentation chunk payloads.
 fn cseg_chunks() -> Vec<Vec<u8>> {
     let bytes = common::read_dvid_data("30720_24576_28672.arrow");
-    let records = braid_core::arrow_shard::read_stream(&bytes).expect("real shard parses");
+    let records = braid_core::dvid::export::read_stream(&bytes).expect("real shard parses");
     records
         .iter()
         .map(|r| {
             let (volume, _) =
-                braid_core::dvid::decode_block(&r.block, Some(&r.labels)).expect("real block decodes");
+                braid_core::dvid::block::decode_block(&r.block, Some(&r.labels)).expect("real block decodes");
             cseg::encode(&volume, [64; 3], 1, [8; 3])
                 .expect("encodes")
                 .iter()

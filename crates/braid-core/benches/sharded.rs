@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use braid_core::sharded::{ShardFile, ShardLayout, ShardWriter, ShardingSpec};
+use braid_core::precomputed::sharded::{ShardFile, ShardLayout, ShardWriter, ShardingSpec};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const CHUNKS: u64 = 1 << 15;

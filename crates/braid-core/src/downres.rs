@@ -5,8 +5,9 @@
 //! them cost more than the downsampling itself.
 
 use crate::Error;
-use crate::cseg::{self, Label};
 use crate::downsample::{Domain, Method, downsample_into, output_domain};
+use crate::label::Label;
+use crate::precomputed::compressed_segmentation as cseg;
 use crate::volume::{Shape, voxel_count};
 
 /// A box of voxels: absolute origin and extent (the downsampler's [`Domain`]).

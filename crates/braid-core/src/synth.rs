@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::Error;
-use crate::dvid::encode_block;
+use crate::dvid::block::encode_block;
 
 /// Shape of the generated segmentation.
 #[derive(Debug, Clone, Copy)]
@@ -197,7 +197,7 @@ pub fn synth_dvid_block(params: &SynthParams, chunk: [i32; 3]) -> Result<SynthRe
     let origin = chunk.map(|c| i64::from(c) * 64);
     let b = synth_block(params, origin, [64; 3])?;
     let block = encode_block(&b.supervoxels, [64; 3])?;
-    let parsed = crate::dvid::DvidBlock::parse(&block)?;
+    let parsed = crate::dvid::block::DvidBlock::parse(&block)?;
     let supervoxels: Vec<u64> = parsed.labels().collect();
     let labels = supervoxels.iter().map(|sv| b.bodies.get(sv).copied().unwrap_or(*sv)).collect();
     Ok(SynthRecord { block, supervoxels, labels })
@@ -206,7 +206,7 @@ pub fn synth_dvid_block(params: &SynthParams, chunk: [i32; 3]) -> Result<SynthRe
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dvid::{DvidBlock, decode_block};
+    use crate::dvid::block::{DvidBlock, decode_block};
 
     #[test]
     fn is_deterministic_and_position_independent() {

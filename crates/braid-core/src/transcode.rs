@@ -2,16 +2,14 @@
 //! one pass when the cseg block size is the DVID sub-block size (8³): each sub-block's
 //! palette becomes the cseg table directly and no 64³ volume is materialised.
 
-use std::cell::RefCell;
-
 use crate::Error;
-use crate::compress::{gzip_into, is_zstd_frame, zstd_decompress_into};
-use crate::cseg::{ChannelWriter, or_row8};
-use crate::dvid::{DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock, decode_block_into, for_each_row};
+use crate::compress::gzip_into;
+use crate::dvid::block::{
+    BlockError, DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock, decode_block_into, for_each_row,
+    label_resolver, with_raw_block,
+};
+use crate::precomputed::compressed_segmentation::{ChannelWriter, or_row8};
 use crate::volume::{Shape, crop};
-
-/// Largest decompressed DVID block accepted (a 64³ block is at most ~2.4 MiB).
-pub const MAX_BLOCK_BYTES: usize = 256 << 20;
 
 /// How [`transcode_dvid_block`] turns one DVID block into one chunk payload.
 #[derive(Debug, Clone)]
@@ -40,33 +38,6 @@ impl Default for TranscodeOptions<'_> {
     }
 }
 
-thread_local! {
-    static RAW_BLOCK: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` on the raw block bytes, unwrapping a zstd frame (detected by its magic number;
-/// a DVID header can never start with it) into a per-thread buffer.
-pub(crate) fn with_raw_block<R>(
-    input: &[u8],
-    uncompressed_size: Option<usize>,
-    f: impl FnOnce(&[u8]) -> Result<R, Error>,
-) -> Result<R, Error> {
-    if !is_zstd_frame(input) {
-        return f(input);
-    }
-    RAW_BLOCK.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buf) => {
-            zstd_decompress_into(input, uncompressed_size, MAX_BLOCK_BYTES, &mut buf)?;
-            f(&buf)
-        }
-        Err(_) => {
-            let mut buf = Vec::new();
-            zstd_decompress_into(input, uncompressed_size, MAX_BLOCK_BYTES, &mut buf)?;
-            f(&buf)
-        }
-    })
-}
-
 /// Transcodes one DVID block to a neuroglancer chunk payload. Returns `None` when every
 /// voxel of the (mapped, cropped) chunk is 0: such chunks are not stored.
 pub fn transcode_dvid_block(input: &[u8], opts: &TranscodeOptions<'_>) -> Result<Option<Vec<u8>>, Error> {
@@ -76,7 +47,7 @@ pub fn transcode_dvid_block(input: &[u8], opts: &TranscodeOptions<'_>) -> Result
         let extent = opts.extent.unwrap_or(shape);
         // Options are checked before any voxel is seen: an all-zero chunk returns early and
         // must not make a bad request look valid.
-        crate::cseg::block_grid(extent, opts.block_size)?;
+        crate::precomputed::compressed_segmentation::block_grid(extent, opts.block_size)?;
         if let Some(level) = opts.gzip_level {
             crate::compress::check_gzip_level(level)?;
         }
@@ -124,11 +95,11 @@ fn via_volume(
     if volume.iter().all(|&v| v == 0) {
         return Ok(None);
     }
-    Ok(Some(crate::cseg::encode(&volume, extent, 1, block_size)?))
+    Ok(Some(crate::precomputed::compressed_segmentation::encode(&volume, extent, 1, block_size)?))
 }
 
 fn fused(block: &DvidBlock<'_>, mapping: Option<&[u64]>, extent: Shape) -> Result<Option<Vec<u32>>, Error> {
-    let resolve = crate::dvid::label_resolver(block, mapping)?;
+    let resolve = label_resolver(block, mapping)?;
     let cgrid = extent.map(|e| e.div_ceil(SUB_BLOCK_EDGE));
     let blocks: usize = cgrid.iter().product();
     let mut out: Vec<u32> = Vec::with_capacity(1 + 2 * blocks + 1024);
@@ -240,7 +211,7 @@ impl SubBlockScratch {
             values[row * 8..row * 8 + 8].copy_from_slice(&idx);
         });
         if worst as usize >= sub.palette_len() {
-            return Err(crate::dvid::DvidError::ValueOutOfRange {
+            return Err(BlockError::ValueOutOfRange {
                 sub_block: sub.index,
                 value: worst,
                 palette_len: sub.palette_len(),
@@ -308,9 +279,4 @@ impl SubBlockScratch {
             }
         }
     }
-}
-
-/// Decoded-volume shape helper for callers that only know the block bytes.
-pub fn dvid_block_shape(input: &[u8]) -> Result<Shape, Error> {
-    with_raw_block(input, None, |raw| Ok(DvidBlock::parse(raw)?.shape()))
 }

@@ -2,8 +2,8 @@
 //! decoders never panic on arbitrary bytes, and encode → decode is the identity.
 
 use braid_core::compress::{gunzip_limited, gzip, zstd_compress, zstd_decompress};
-use braid_core::cseg;
-use braid_core::dvid::{decode_block, encode_block};
+use braid_core::dvid::block::{decode_block, encode_block};
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use proptest::prelude::*;
 

@@ -1,5 +1,5 @@
-//! Mode downsampling against FORMATS.md §4.5, TensorStore digests of real DVID volumes and a
-//! naive sort-and-count reference.
+//! Mode downsampling against docs/formats/downsampling.md §4.5, TensorStore digests of real DVID volumes and
+//! a naive sort-and-count reference.
 
 mod common;
 #[path = "reference/mode.rs"]
@@ -8,10 +8,10 @@ mod reference;
 use reference::naive;
 
 use braid_core::compress::gunzip;
-use braid_core::cseg::Label;
 use braid_core::downsample::{
     Domain, DownsampleError, Downsampled, MAX_FACTOR, Method, downsample, downsample_into, output_domain,
 };
+use braid_core::label::Label;
 use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -27,7 +27,7 @@ fn run<T: Label>(
     downsample(input, origin, shape, f, m).unwrap()
 }
 
-// ---- FORMATS.md §4.5 -------------------------------------------------------------------
+// ---- downsampling.md §4.5 -------------------------------------------------------------------
 
 #[test]
 fn one_dimensional_factor_four() {

@@ -1,10 +1,10 @@
-//! Whole-shard tests of the sharded writer and readers: the §2.10 byte vectors, round trips of
-//! random chunk sets through both layouts and encodings, and malformed files.
+//! Whole-shard tests of the sharded writer and readers: the docs/formats/sharded.md §2.10 byte vectors, round
+//! trips of random chunk sets through both layouts and encodings, and malformed files.
 
 // One module so `cargo test -- sharded` selects these tests by name too.
 mod sharded {
     use braid_core::precomputed::ChunkGrid;
-    use braid_core::sharded::{
+    use braid_core::precomputed::sharded::{
         Encoding, MinishardEntry, MinishardIndex, ShardFile, ShardGeometry, ShardLayout, ShardWriter,
         ShardedError, ShardingSpec, decode_minishard_index, decode_shard_index, encode_minishard_index,
     };
@@ -66,7 +66,7 @@ mod sharded {
         assert_eq!(ms1.iter().map(|e| (e.chunk_id, e.range.clone())).collect::<Vec<_>>(), vec![(3, 87..89)]);
     }
 
-    /// Labels of the §2.10(b) tiny volume: voxel (0,0,0) is 7, chunk (1,1,1) is all 0 and every
+    /// Labels of the sharded.md §2.10(b) tiny volume: voxel (0,0,0) is 7, chunk (1,1,1) is all 0 and every
     /// other voxel is 1 + the id of its 2×2×2 chunk.
     fn tiny_chunk_payload(grid: &ChunkGrid, g: [u64; 3]) -> Option<Vec<u8>> {
         let id = grid.chunk_id(g).unwrap();
@@ -77,7 +77,9 @@ mod sharded {
         if g == [0, 0, 0] {
             labels[0] = 7;
         }
-        let words = braid_core::cseg::encode::<u64>(&labels, [2, 2, 2], 1, [2, 2, 2]).unwrap();
+        let words =
+            braid_core::precomputed::compressed_segmentation::encode::<u64>(&labels, [2, 2, 2], 1, [2, 2, 2])
+                .unwrap();
         Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())
     }
 
@@ -137,7 +139,7 @@ mod sharded {
         (0u32..4, 0u32..4, 0u32..4, any::<bool>()).prop_flat_map(|(p, m, s, murmur)| {
             let mut spec = ShardingSpec::identity(p, m, s);
             if murmur {
-                spec.hash = braid_core::sharded::HashFunction::MurmurHash3X86_128;
+                spec.hash = braid_core::precomputed::sharded::HashFunction::MurmurHash3X86_128;
             }
             let shard = 0..spec.num_shards();
             let chunks =
@@ -153,7 +155,7 @@ mod sharded {
         })
     }
 
-    /// §2.8 step by step for raw/raw: per minishard in order, its payloads then its index; the
+    /// sharded.md §2.8 step by step for raw/raw: per minishard in order, its payloads then its index; the
     /// shard index records each minishard index's range; no chunks, no file (empty here).
     fn reference_tensorstore_shard(spec: &ShardingSpec, sorted: &[(u64, Vec<u8>)]) -> Vec<u8> {
         if sorted.is_empty() {

@@ -3,10 +3,10 @@
 
 mod common;
 
-use braid_core::arrow_shard::read_stream;
 use braid_core::compress::{gunzip, zstd_compress};
-use braid_core::cseg;
-use braid_core::dvid::{decode_block, encode_block};
+use braid_core::dvid::block::{decode_block, encode_block};
+use braid_core::dvid::export::read_stream;
+use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::transcode::{TranscodeOptions, transcode_dvid_block};
 use braid_core::volume::{Shape, crop};
 

@@ -1,9 +1,8 @@
 //! Validation of the loosely typed arguments that arrive from JavaScript (numbers in
-//! typed arrays, sentinel levels), shared by the Node and WebAssembly bindings.
+//! typed arrays, sentinel levels), shared by the boundary's operations.
 
 use crate::Error;
 use crate::compress::CompressError;
-use crate::transcode::TranscodeOptions;
 use crate::volume::Shape;
 
 /// Reads a `[x, y, z]` shape.
@@ -42,23 +41,6 @@ pub fn byte_limit(max_bytes: Option<f64>) -> usize {
         Some(m) if m.is_nan() || m <= 0.0 => 0,
         Some(m) => m.min(usize::MAX as f64) as usize,
     }
-}
-
-/// Builds transcode options from the positional arguments both bindings expose.
-pub fn transcode_options<'a>(
-    labels: Option<&'a [u64]>,
-    extent: Option<&[u32]>,
-    block_size: Option<&[u32]>,
-    gzip: Option<i32>,
-    uncompressed_size: Option<u32>,
-) -> Result<TranscodeOptions<'a>, Error> {
-    Ok(TranscodeOptions {
-        mapping: labels,
-        extent: extent.map(|e| shape3(e, "extent")).transpose()?,
-        block_size: block_size.map(|b| shape3(b, "blockSize")).transpose()?.unwrap_or([8, 8, 8]),
-        gzip_level: gzip_level(gzip)?,
-        uncompressed_size: uncompressed_size.map(|s| s as usize),
-    })
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 
 use super::args::shape3;
 use crate::Error;
-use crate::cseg::Label;
 use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
 use crate::downsample::{Domain, Method, downsample_into, request_domain};
+use crate::label::Label;
 use crate::volume::Shape;
 
 fn origin(v: &[f64]) -> Result<[i64; 3], Error> {

@@ -6,8 +6,14 @@
 //! (exact integers), sharding specs the six `u32` words of [`sharded::spec_from_words`],
 //! chunk ids and shard numbers `u64`.
 
-pub mod args;
-pub mod arrow;
+mod args;
+pub mod codec;
 pub mod downsample;
+pub mod dvid_export;
 pub mod sharded;
 pub mod synth;
+
+/// [`crate::ERROR_CODES`] as owned strings, for the bindings' `errorCodes()`.
+pub fn error_codes() -> Vec<String> {
+    crate::ERROR_CODES.iter().map(|c| c.to_string()).collect()
+}

@@ -4,7 +4,7 @@
 use super::args::shape3;
 use crate::Error;
 use crate::precomputed::ChunkGrid;
-use crate::sharded::{
+use crate::precomputed::sharded::{
     Encoding, HashFunction, MinishardIndex, ShardGeometry, ShardLayout, ShardWriter, ShardingSpec,
     decode_shard_index as decode_index,
 };

@@ -5,7 +5,7 @@ mod gzip;
 mod zstd;
 
 pub use gzip::{DEFAULT_GZIP_LEVEL, check_gzip_level, gunzip, gunzip_limited, gzip, gzip_into};
-pub use zstd::{is_zstd_frame, zstd_compress, zstd_decompress, zstd_decompress_into};
+pub use zstd::{DEFAULT_ZSTD_LEVEL, is_zstd_frame, zstd_compress, zstd_decompress, zstd_decompress_into};
 
 /// Failure of gzip or zstd.
 #[non_exhaustive]

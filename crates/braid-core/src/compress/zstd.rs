@@ -46,6 +46,9 @@ pub fn zstd_decompress_into(
     Ok(())
 }
 
+/// zstd's own default level.
+pub const DEFAULT_ZSTD_LEVEL: i32 = 3;
+
 /// Compresses `data` into one zstd frame with content size and checksum, like DVID's writer.
 pub fn zstd_compress(data: &[u8], level: i32) -> Result<Vec<u8>, CompressError> {
     backend::compress(data, level)

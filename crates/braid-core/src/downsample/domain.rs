@@ -1,4 +1,5 @@
-//! Output domains and per-axis window geometry (FORMATS.md §4.2, §1.5).
+//! Output domains and per-axis window geometry (docs/formats/downsampling.md §4.2,
+//! docs/formats/precomputed.md §1.5).
 
 use super::{DownsampleError, MAX_FACTOR};
 use crate::volume::Shape;

@@ -1,4 +1,4 @@
-//! Mode downsampling of label volumes (FORMATS.md §4), identical to TensorStore's
+//! Mode downsampling of label volumes (docs/formats/downsampling.md §4), identical to TensorStore's
 //! `downsample(..., "mode")`, plus DVID's downres rule that never lets background win.
 //!
 //! Windows are anchored at absolute coordinate 0, so the input's `origin` matters: output
@@ -18,7 +18,7 @@ pub(crate) use domain::check_factors;
 pub use domain::{Domain, output_domain};
 pub use error::DownsampleError;
 
-use crate::cseg::Label;
+use crate::label::Label;
 use crate::volume::Shape;
 use domain::Axis;
 

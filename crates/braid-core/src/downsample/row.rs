@@ -2,7 +2,7 @@
 
 use super::domain::Axis;
 use super::vote;
-use crate::cseg::Label;
+use crate::label::Label;
 
 /// Values in the largest window (`MAX_FACTOR³`).
 const MAX_WINDOW: usize = super::MAX_FACTOR * super::MAX_FACTOR * super::MAX_FACTOR;

@@ -1,10 +1,10 @@
-//! The winner of one window's vote (FORMATS.md §4.1, §4.4).
+//! The winner of one window's vote (docs/formats/downsampling.md §4.1, §4.4).
 //!
 //! `NZ = false` is TensorStore's "mode": most frequent value, ties to the smallest, 0 votes
 //! like any label. `NZ = true` is DVID's downres: zeros do not vote, so 0 wins only a window
 //! that is entirely 0. Both pick the smallest value among equally frequent candidates.
 
-use crate::cseg::Label;
+use crate::label::Label;
 
 /// Winner of a fixed-size window (the 1–8 values of a window at most 2 wide over at most 4
 /// rows). Row loops call it for windows whose chunk is not uniform; it stays out of line
@@ -114,7 +114,7 @@ fn two<T: Label, const NZ: bool>(a: T, count_a: usize, b: T, count_b: usize) -> 
 mod tests {
     use super::*;
 
-    /// (window, TensorStore mode, DVID non-zero mode); FORMATS.md §4.5 plus edge cases.
+    /// (window, TensorStore mode, DVID non-zero mode); downsampling.md §4.5 plus edge cases.
     const CASES: &[([u64; 8], u64, u64)] = &[
         ([0, 0, 0, 0, 0, 7, 7, 7], 0, 7),
         ([0, 0, 0, 0, 7, 7, 7, 7], 0, 7),

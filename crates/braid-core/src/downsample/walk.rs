@@ -2,7 +2,7 @@
 
 use super::domain::Axis;
 use super::row::{STREAMING_BYTES, Scratch, downsample_row};
-use crate::cseg::Label;
+use crate::label::Label;
 
 /// Most input rows one output row can draw on (`MAX_FACTOR²`).
 const MAX_ROWS: usize = super::MAX_FACTOR * super::MAX_FACTOR;

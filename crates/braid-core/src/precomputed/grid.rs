@@ -1,23 +1,80 @@
 //! The chunk grid of one scale and its compressed Morton (Z-index) chunk ids.
 
-use crate::sharded::ShardedError;
+/// A chunk grid that cannot be built, or a cell or chunk id that is not in it.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GridError {
+    /// A chunk size has a zero axis.
+    #[error("invalid argument: chunk size {chunk:?} has a zero axis")]
+    ZeroChunkAxis {
+        /// The chunk size given.
+        chunk: [u64; 3],
+    },
+    /// A grid cell outside the grid.
+    #[error("invalid argument: grid cell {cell:?} is outside the chunk grid {shape:?}")]
+    CellOutside {
+        /// The cell asked for.
+        cell: [u64; 3],
+        /// Cells per axis of the grid.
+        shape: [u64; 3],
+    },
+    /// A chunk id with bits set above the grid's Morton bits.
+    #[error("invalid argument: chunk id {id} needs more than the grid's {bits} Morton bits")]
+    IdTooWide {
+        /// The chunk id.
+        id: u64,
+        /// The grid's total Morton bits.
+        bits: u32,
+    },
+    /// A chunk id that decodes to a cell outside the grid.
+    #[error("invalid argument: chunk id {id} decodes to {cell:?}, outside the chunk grid {shape:?}")]
+    IdOutside {
+        /// The chunk id.
+        id: u64,
+        /// The cell it decodes to.
+        cell: [u64; 3],
+        /// Cells per axis of the grid.
+        shape: [u64; 3],
+    },
+    /// The grid needs more than the 64 Morton bits a chunk id has.
+    #[error("invalid argument: chunk grid {shape:?} needs {bits} Morton bits; chunk ids have 64")]
+    TooManyBits {
+        /// Cells per axis of the grid.
+        shape: [u64; 3],
+        /// Morton bits the grid needs.
+        bits: u32,
+    },
+}
+
+impl GridError {
+    /// Stable error code: every grid error is a caller's argument.
+    pub fn code(&self) -> &'static str {
+        match self {
+            GridError::ZeroChunkAxis { .. }
+            | GridError::CellOutside { .. }
+            | GridError::IdTooWide { .. }
+            | GridError::IdOutside { .. }
+            | GridError::TooManyBits { .. } => "INVALID_ARGUMENT",
+        }
+    }
+}
 
 /// Number of bits needed to represent `v` (`bit_width(0) = 0`, `bit_width(4) = 3`).
 pub fn bit_width(v: u64) -> u32 {
     u64::BITS - v.leading_zeros()
 }
 
-/// The compressed Morton bit order (§2.2): for chunk-id bit 0, 1, 2, ... the grid axis it
-/// comes from and its bit position within that axis. Axes are taken x, y, z round robin,
-/// skipping those whose `bits` are used up.
+/// The compressed Morton bit order (docs/formats/sharded.md §2.2): for chunk-id bit 0, 1, 2, ... the grid
+/// axis it comes from and its bit position within that axis. Axes are taken x, y, z round robin, skipping
+/// those whose `bits` are used up.
 pub(crate) fn morton_bits(bits: [u32; 3]) -> impl Iterator<Item = (usize, u32)> {
     let levels = bits.iter().copied().max().unwrap_or(0);
     (0..levels)
         .flat_map(move |level| (0..3).filter(move |&axis| level < bits[axis]).map(move |axis| (axis, level)))
 }
 
-/// The chunk grid of one scale: `G = ceil(size / chunk)` cells per axis, each covering
-/// `chunk` voxels except at the upper edge, where cells are clipped to the volume (§1.3).
+/// The chunk grid of one scale: `G = ceil(size / chunk)` cells per axis, each covering `chunk` voxels except
+/// at the upper edge, where cells are clipped to the volume (docs/formats/precomputed.md §1.3).
 ///
 /// Grid coordinates are relative to the scale's `voxel_offset`, which therefore plays no part
 /// here.
@@ -33,9 +90,9 @@ impl ChunkGrid {
     /// Grid of a scale of `size` voxels cut into chunks of `chunk` voxels (`[x, y, z]`).
     ///
     /// Fails when a chunk axis is 0. A zero-size axis gives an empty grid.
-    pub fn new(size: [u64; 3], chunk: [u64; 3]) -> Result<Self, ShardedError> {
+    pub fn new(size: [u64; 3], chunk: [u64; 3]) -> Result<Self, GridError> {
         if chunk.contains(&0) {
-            return Err(ShardedError::InvalidArgument(format!("chunk size {chunk:?} has a zero axis")));
+            return Err(GridError::ZeroChunkAxis { chunk });
         }
         let shape = [0, 1, 2].map(|d| size[d].div_ceil(chunk[d]));
         let bits = shape.map(|g| bit_width(g.saturating_sub(1)));
@@ -77,15 +134,12 @@ impl ChunkGrid {
         (0..3).all(|d| g[d] < self.shape[d])
     }
 
-    /// Compressed Morton code of grid cell `g` (§2.2): bits interleaved LSB first in x, y, z
+    /// Compressed Morton code of grid cell `g` (sharded.md §2.2): bits interleaved LSB first in x, y, z
     /// order, skipping axes that have run out of bits.
-    pub fn chunk_id(&self, g: [u64; 3]) -> Result<u64, ShardedError> {
+    pub fn chunk_id(&self, g: [u64; 3]) -> Result<u64, GridError> {
         self.check_id_space()?;
         if !self.contains(g) {
-            return Err(ShardedError::InvalidArgument(format!(
-                "grid cell {g:?} is outside the chunk grid {:?}",
-                self.shape
-            )));
+            return Err(GridError::CellOutside { cell: g, shape: self.shape });
         }
         let mut id = 0u64;
         for (j, (axis, bit)) in morton_bits(self.bits).enumerate() {
@@ -96,29 +150,24 @@ impl ChunkGrid {
 
     /// Grid cell of a chunk id: the inverse of [`ChunkGrid::chunk_id`]. Fails when the id uses
     /// bits beyond [`ChunkGrid::total_bits`] or decodes to a cell outside the grid.
-    pub fn chunk_coords(&self, id: u64) -> Result<[u64; 3], ShardedError> {
+    pub fn chunk_coords(&self, id: u64) -> Result<[u64; 3], GridError> {
         self.check_id_space()?;
         let total = self.total_bits();
         if total < 64 && id >> total != 0 {
-            return Err(ShardedError::InvalidArgument(format!(
-                "chunk id {id} needs more than the grid's {total} Morton bits"
-            )));
+            return Err(GridError::IdTooWide { id, bits: total });
         }
         let mut g = [0u64; 3];
         for (j, (axis, bit)) in morton_bits(self.bits).enumerate() {
             g[axis] |= ((id >> j) & 1) << bit;
         }
         if !self.contains(g) {
-            return Err(ShardedError::InvalidArgument(format!(
-                "chunk id {id} decodes to {g:?}, outside the chunk grid {:?}",
-                self.shape
-            )));
+            return Err(GridError::IdOutside { id, cell: g, shape: self.shape });
         }
         Ok(g)
     }
 
-    /// Voxel extent of cell `g`, clipped at the upper volume edge (§1.3); `[0, 0, 0]` for a cell
-    /// outside the grid.
+    /// Voxel extent of cell `g`, clipped at the upper volume edge (precomputed.md §1.3); `[0, 0, 0]` for a
+    /// cell outside the grid.
     pub fn chunk_extent(&self, g: [u64; 3]) -> [u64; 3] {
         if !self.contains(g) {
             return [0; 3];
@@ -132,13 +181,10 @@ impl ChunkGrid {
         self.contains(g).then(|| [0, 1, 2].map(|d| g[d] * self.chunk[d]))
     }
 
-    fn check_id_space(&self) -> Result<(), ShardedError> {
+    fn check_id_space(&self) -> Result<(), GridError> {
         let total = self.total_bits();
         if total > 64 {
-            return Err(ShardedError::InvalidArgument(format!(
-                "chunk grid {:?} needs {total} Morton bits; chunk ids have 64",
-                self.shape
-            )));
+            return Err(GridError::TooManyBits { shape: self.shape, bits: total });
         }
         Ok(())
     }

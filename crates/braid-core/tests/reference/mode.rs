@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use braid_core::cseg::Label;
 use braid_core::downsample::{Downsampled, Method};
+use braid_core::label::Label;
 
 /// Per output voxel: visit its absolute window, keep the voxels inside the input, count with
 /// a map, take the most votes and the smallest value among equals. Coordinates are i128 so
