@@ -3,45 +3,61 @@
  * (the same on both backends) and, where known, the file and chunk it concerns.
  */
 
+/**
+ * Every code the Rust core raises: exactly the core's own list (`braid_core::ERROR_CODES`,
+ * exported by both bindings as `errorCodes()`), which a test holds this list to.
+ */
+export const CORE_ERROR_CODES = [
+  "ARROW_CORRUPT",
+  "ARROW_INVALID_RECORD",
+  "ARROW_SCHEMA_MISMATCH",
+  "ARROW_TRUNCATED",
+  "ARROW_UNSUPPORTED",
+  "CHUNK_NOT_IN_SHARD",
+  "CHUNK_OUT_OF_ORDER",
+  "CSEG_CORRUPT",
+  "CSEG_TOO_LARGE",
+  "CSV_INDEX_MISMATCH",
+  "CSV_INVALID",
+  "DUPLICATE_CHUNK",
+  "DVID_CORRUPT",
+  "DVID_MAPPING_MISMATCH",
+  "DVID_TRUNCATED",
+  "GZIP_CORRUPT",
+  "INVALID_ARGUMENT",
+  "SHARD_CORRUPT",
+  "SHARD_SPEC_INVALID",
+  "SIZE_MISMATCH",
+  "TOO_LARGE",
+  "ZSTD_CORRUPT",
+] as const;
+
+/** Codes only the TypeScript layer raises (it may raise core codes too); a test scans for them. */
+export const TS_ERROR_CODES = [
+  "ALREADY_EXISTS",
+  "BACKEND_UNAVAILABLE",
+  "CHUNK_OUTSIDE_GRID",
+  "CHUNK_SIZE_UNSUPPORTED",
+  "DEST_INFO_MISMATCH",
+  "INTERNAL",
+  "LABEL_MODE_MISMATCH",
+  "MANIFEST_INVALID",
+  "MISSING_INDEX",
+  "NOT_FOUND",
+  "NOT_INITIALIZED",
+  "SPEC_INVALID",
+  "STORAGE_ERROR",
+  "TASK_COUNT_MISMATCH",
+  "UNREACHABLE",
+  "UNSUPPORTED",
+  "WORKER_CRASHED",
+  "WORKER_START_FAILED",
+  "Z_COMPRESS_INVALID",
+  "Z_COMPRESS_MISMATCH",
+] as const;
+
 /** Codes raised by the Rust core and the TypeScript layer. Open-ended: new codes may appear. */
-export type BraidErrorCode =
-  | "DVID_TRUNCATED"
-  | "DVID_CORRUPT"
-  | "DVID_MAPPING_MISMATCH"
-  | "CSEG_CORRUPT"
-  | "CSEG_TOO_LARGE"
-  | "GZIP_CORRUPT"
-  | "ZSTD_CORRUPT"
-  | "SIZE_MISMATCH"
-  | "TOO_LARGE"
-  | "SHARD_CORRUPT"
-  | "SHARD_SPEC_INVALID"
-  | "ARROW_CORRUPT"
-  | "ARROW_SCHEMA_MISMATCH"
-  | "ARROW_TRUNCATED"
-  | "ARROW_INVALID_RECORD"
-  | "ARROW_UNSUPPORTED"
-  | "CSV_INVALID"
-  | "CSV_INDEX_MISMATCH"
-  | "CHUNK_NOT_IN_SHARD"
-  | "CHUNK_OUT_OF_ORDER"
-  | "DUPLICATE_CHUNK"
-  | "MISSING_INDEX"
-  | "DEST_INFO_MISMATCH"
-  | "MANIFEST_INVALID"
-  | "UNSUPPORTED"
-  | "INTERNAL"
-  | "INVALID_ARGUMENT"
-  | "NOT_INITIALIZED"
-  | "BACKEND_UNAVAILABLE"
-  | "NOT_FOUND"
-  | "STORAGE_ERROR"
-  | "ALREADY_EXISTS"
-  | "UNREACHABLE"
-  | "WORKER_CRASHED"
-  | "WORKER_START_FAILED"
-  | "SPEC_INVALID"
-  | (string & {});
+export type BraidErrorCode = (typeof CORE_ERROR_CODES)[number] | (typeof TS_ERROR_CODES)[number] | (string & {});
 
 /** Where a failure happened, when the caller knows. */
 export interface ErrorContext {

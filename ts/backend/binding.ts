@@ -138,6 +138,9 @@ export interface BackendBinding {
 
   synthDvidRecord(params: Float64Array, chunk: Int32Array, zstdLevel: number): RawSynthRecord;
 
+  /** Every error code the core can raise (`braid_core::ERROR_CODES`). */
+  errorCodes(): string[];
+
   downresChunk(
     payloads: Uint8Array,
     lengths: Uint32Array,
