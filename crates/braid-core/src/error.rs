@@ -6,6 +6,7 @@ use crate::cseg::CsegError;
 use crate::downsample::DownsampleError;
 use crate::dvid::DvidError;
 use crate::sharded::ShardedError;
+use crate::zarr::ZarrError;
 
 /// Any failure of a braid-core operation.
 ///
@@ -32,6 +33,9 @@ pub enum Error {
     /// Downsampling parameters are invalid.
     #[error(transparent)]
     Downsample(#[from] DownsampleError),
+    /// A zarr v3 shard or shard spec is invalid.
+    #[error(transparent)]
+    Zarr(#[from] ZarrError),
     /// An argument is outside what the operation supports (shape, block size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -47,6 +51,7 @@ impl Error {
             Error::Sharded(e) => e.code(),
             Error::ArrowShard(e) => e.code(),
             Error::Downsample(e) => e.code(),
+            Error::Zarr(e) => e.code(),
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
         }
     }

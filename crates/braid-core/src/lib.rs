@@ -19,6 +19,7 @@ pub mod sharded;
 pub mod synth;
 pub mod transcode;
 pub mod volume;
+pub mod zarr;
 
 #[cfg(test)]
 mod test_util;
