@@ -11,3 +11,4 @@ pub mod arrow;
 pub mod downsample;
 pub mod sharded;
 pub mod synth;
+pub mod zarr;
