@@ -27,8 +27,8 @@ pub struct FinishedZarrShard {
 /// Writes one shard as a stream.
 ///
 /// Inner chunks arrive in any order; each is stored in arrival order and the index records
-/// where. Adding them in [`super::zarr_python_chunk_order`] reproduces zarr-python's file byte
-/// for byte (its order is Morton, zarrs' is C order; the spec allows any).
+/// where (the spec allows any data order). Adding them in [`super::zarr_python_chunk_order`]
+/// (Morton) reproduces zarr-python's file byte for byte.
 ///
 /// Zarr pads edge chunks: a chunk reaching past the array is stored full-size with the fill
 /// value (0) outside it, and a chunk whose voxels are all fill is not stored at all (its index
