@@ -255,6 +255,33 @@ mod tests {
         assert_eq!(file, expected);
     }
 
+    /// FORMATS.md §5.4: uint8 [4, 4] in one shard of 2x2 inner chunks, rows `1 2 3 4 / 5 6 7 8
+    /// / 9 10 0 0 / 13 14 0 0`, chunks in C order, as the 3-D array [x 4, y 4, z 1].
+    #[test]
+    fn matches_the_formats_md_test_vector_at_both_ends() {
+        const END: &str = "0102050603040708090a0d0e 0000000000000000 0400000000000000 0400000000000000
+            0400000000000000 0800000000000000 0400000000000000 ffffffffffffffff ffffffffffffffff 430bc9df";
+        const START: &str =
+            "4400000000000000 0400000000000000 4800000000000000 0400000000000000 4c00000000000000
+            0400000000000000 ffffffffffffffff ffffffffffffffff c36fbb41 0102050603040708090a0d0e";
+        let rows = [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0, 13, 14, 0, 0];
+        for (location, expected) in [(IndexLocation::End, END), (IndexLocation::Start, START)] {
+            let spec = ShardSpec {
+                compression: Compression::None,
+                index_location: location,
+                ..ShardSpec::new([2, 2, 1], [2, 2, 1], LabelType::U8)
+            };
+            let mut w = ZarrShardWriter::new(spec, [4, 4, 1]).unwrap();
+            for i in 0..spec.chunk_count() {
+                let [cx, cy, _] = spec.chunk_position(i).map(|c| 2 * c as usize);
+                let chunk =
+                    [rows[cx + 4 * cy], rows[cx + 1 + 4 * cy], rows[cx + 4 * cy + 4], rows[cx + 5 + 4 * cy]];
+                w.add_chunk(spec.chunk_position(i), &chunk).unwrap();
+            }
+            assert_eq!(assemble(w), crate::test_util::hex(expected), "{location:?}");
+        }
+    }
+
     #[test]
     fn index_at_start_shifts_offsets_past_it() {
         let spec = ShardSpec { index_location: IndexLocation::Start, ..spec() };
