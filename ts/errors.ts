@@ -29,6 +29,8 @@ export const CORE_ERROR_CODES = [
   "SHARD_SPEC_INVALID",
   "SIZE_MISMATCH",
   "TOO_LARGE",
+  "ZARR_CORRUPT",
+  "ZARR_UNSUPPORTED",
   "ZSTD_CORRUPT",
 ] as const;
 

@@ -6,12 +6,16 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "../shared/zarr_spec.rs"]
+mod zarr_spec;
+
 use braid_core::compress::{gunzip, zstd_decompress};
 use braid_core::dvid::block::encode_block;
 use braid_core::dvid::export::{DvidRecord, read_stream};
 use braid_core::precomputed::compressed_segmentation as cseg;
 use braid_core::precomputed::sharded::{Encoding, HashFunction, ShardLayout, ShardWriter, ShardingSpec};
 use braid_core::volume::{Shape, crop};
+use braid_core::zarr::ZarrShardWriter;
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -73,6 +77,7 @@ fn main() -> Result {
     compressed(&mut c, data, &sample)?;
     arrow_and_csv(&mut c, data, &arrow, &records)?;
     shards(&mut c, &records[..8])?;
+    zarr_shards(&mut c, &volumes[0], full)?;
     let low_bytes: Vec<u8> = crop(&volumes[0], full, [9, 9, 9])?.iter().map(|&v| v as u8).collect();
     c.put("downsample", "fib19-9cube-f2", &[&[0x04, 9, 9, 9, 2, 2, 2, 0, 0, 0, 0, 0], &low_bytes])?;
     c.put(
@@ -253,6 +258,44 @@ fn shards(c: &mut Corpus, records: &[DvidRecord]) -> Result {
         let finished = writer.finish()?;
         body.extend(finished.tail);
         c.put("sharded_read", &format!("selector{selector:02x}"), &[&[selector], &finished.index, &body])?;
+    }
+    Ok(())
+}
+
+/// zarr_shard: `[selector, shape]` + a shard braid wrote from real labels, for each data type,
+/// chain and index variant.
+fn zarr_shards(c: &mut Corpus, volume: &[u64], full: Shape) -> Result {
+    for (selector, shape) in
+        [(0x03u8, 0x55u8), (0x07, 0x95), (0x0a, 0xd5), (0x1d, 0x56), (0x20, 0x00), (0x39, 0xff)]
+    {
+        let spec = zarr_spec::from_selector(selector, shape);
+        let [x, y, z] = spec.shard_shape().map(|d| d as usize);
+        let labels = crop(volume, full, [x, y, z])?;
+        let size = spec.data_type.size();
+        let mut writer = ZarrShardWriter::new(spec, spec.shard_shape())?;
+        for i in 0..spec.chunk_count() {
+            let position = spec.chunk_position(i);
+            let [cx, cy, cz] = spec.chunk_shape.map(|d| d as usize);
+            let mut chunk = Vec::with_capacity(spec.chunk_bytes());
+            for dz in 0..cz {
+                for dy in 0..cy {
+                    for dx in 0..cx {
+                        let at = [dx, dy, dz];
+                        let [gx, gy, gz] =
+                            [0, 1, 2].map(|a| position[a] as usize * spec.chunk_shape[a] as usize + at[a]);
+                        chunk.extend_from_slice(&labels[gx + x * (gy + y * gz)].to_le_bytes()[..size]);
+                    }
+                }
+            }
+            writer.add_chunk(position, &chunk)?;
+        }
+        let body = writer.take_pending();
+        let done = writer.finish();
+        c.put(
+            "zarr_shard",
+            &format!("selector{selector:02x}-{shape:02x}"),
+            &[&[selector, shape], &done.head, &body, &done.tail],
+        )?;
     }
     Ok(())
 }

@@ -31,6 +31,7 @@ pub mod precomputed;
 pub mod synth;
 pub mod transcode;
 pub mod volume;
+pub mod zarr;
 
 #[cfg(test)]
 mod test_util;

@@ -12,6 +12,7 @@ pub mod downsample;
 pub mod dvid_export;
 pub mod sharded;
 pub mod synth;
+pub mod zarr;
 
 /// [`crate::ERROR_CODES`] as owned strings, for the bindings' `errorCodes()`.
 pub fn error_codes() -> Vec<String> {

@@ -25,6 +25,8 @@ pub const ERROR_CODES: &[&str] = &[
     "SHARD_SPEC_INVALID",
     "SIZE_MISMATCH",
     "TOO_LARGE",
+    "ZARR_CORRUPT",
+    "ZARR_UNSUPPORTED",
     "ZSTD_CORRUPT",
 ];
 
@@ -41,6 +43,7 @@ mod tests {
     use crate::precomputed::GridError;
     use crate::precomputed::compressed_segmentation::CsegError;
     use crate::precomputed::sharded::ShardedError;
+    use crate::zarr::ZarrError;
 
     /// Example values of every variant of `$ty`, each checked to be the variant it is listed
     /// under. The generated exhaustive `match` stops compiling when `$ty` gains a variant that
@@ -155,6 +158,23 @@ mod tests {
         })
     }
 
+    fn zarr() -> Vec<ZarrError> {
+        let chunk = [0, 0, 0];
+        let corrupt = CompressError::ZstdCorrupt(text());
+        every_variant!(ZarrError {
+            IndexTruncated { .. } => [ZarrError::IndexTruncated { expected: 16, actual: 0 }],
+            IndexChecksum { .. } => [ZarrError::IndexChecksum { stored: 1, computed: 2 }],
+            InvalidIndexEntry { .. } => [ZarrError::InvalidIndexEntry { chunk, offset: 1, nbytes: u64::MAX }],
+            ChunkPastEnd { .. } => [ZarrError::ChunkPastEnd { chunk, start: 0, end: 9, file_len: 8 }],
+            ChunkCorrupt { .. } => [ZarrError::ChunkCorrupt { chunk, source: corrupt }],
+            ChunkLength { .. } => [ZarrError::ChunkLength { chunk, expected: 8, actual: 7 }],
+            DuplicateChunk { .. } => [ZarrError::DuplicateChunk { chunk }],
+            Unsupported(_) => [ZarrError::Unsupported(text())],
+            Compress(_) => compress().into_iter().map(ZarrError::from),
+            InvalidArgument(_) => [ZarrError::InvalidArgument(text())],
+        })
+    }
+
     fn every_error() -> Vec<Error> {
         every_variant!(Error {
             DvidBlock(_) => dvid_block().into_iter().map(Error::from),
@@ -164,6 +184,7 @@ mod tests {
             Grid(_) => grid().into_iter().map(Error::from),
             Sharded(_) => sharded().into_iter().map(Error::from),
             Downsample(_) => downsample().into_iter().map(Error::from),
+            Zarr(_) => zarr().into_iter().map(Error::from),
             InvalidArgument(_) => [Error::InvalidArgument(text())],
         })
     }

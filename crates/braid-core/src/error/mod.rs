@@ -12,6 +12,7 @@ use crate::dvid::export::ExportError;
 use crate::precomputed::GridError;
 use crate::precomputed::compressed_segmentation::CsegError;
 use crate::precomputed::sharded::ShardedError;
+use crate::zarr::ZarrError;
 
 /// Any failure of a braid-core operation.
 ///
@@ -41,6 +42,9 @@ pub enum Error {
     /// Downsampling parameters are invalid.
     #[error(transparent)]
     Downsample(#[from] DownsampleError),
+    /// A zarr v3 shard or shard spec is invalid.
+    #[error(transparent)]
+    Zarr(#[from] ZarrError),
     /// An argument is outside what the operation supports (shape, block size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
@@ -57,6 +61,7 @@ impl Error {
             Error::Sharded(e) => e.code(),
             Error::DvidExport(e) => e.code(),
             Error::Downsample(e) => e.code(),
+            Error::Zarr(e) => e.code(),
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
         }
     }
