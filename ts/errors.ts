@@ -38,6 +38,7 @@ export type BraidErrorCode =
   | "STORAGE_ERROR"
   | "ALREADY_EXISTS"
   | "UNREACHABLE"
+  | "NO_SPACE"
   | "WORKER_CRASHED"
   | "WORKER_START_FAILED"
   | "SPEC_INVALID"
