@@ -11,6 +11,7 @@ import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isBraidError } from "../../ts/errors.js";
 import { GcsStorage, type GcsStorageOptions } from "../../ts/storage/gcs.js";
+import { backoff, DEFAULT_POLICY, isTransientStatus, parseRetryAfter, retryPolicy } from "../../ts/storage/gcs-retry.js";
 import { LocalStorage } from "../../ts/storage/local.js";
 import { braidChild, cycledExport, exited, storageSnapshot, tempDir } from "../helpers/export.js";
 import { type FakeGcs, startFakeGcs } from "../helpers/fake-gcs.js";
@@ -87,6 +88,44 @@ afterAll(async () => {
   await proxy?.stop();
   await gcs?.stop();
   for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+});
+
+describe("retry policy", () => {
+  const policy = { retries: 8, retryDelay: 0.5, maxRetryDelay: 16, timeout: 60 };
+  const transient = { reason: "503", connect: false };
+
+  it("full jitter under a doubling ceiling, at least Retry-After, never past maxRetryDelay", () => {
+    expect([0, 1, 2, 3, 4, 5, 6].map((n) => backoff(policy, n, transient, () => 0.999999))).toEqual([0.5, 1, 2, 4, 8, 16, 16].map((x) => x * 0.999999));
+    expect(backoff(policy, 3, transient, () => 0)).toBe(0);
+    expect(backoff(policy, 0, { ...transient, retryAfter: 3 }, () => 0.5)).toBe(3);
+    expect(backoff(policy, 0, { ...transient, retryAfter: 300 }, () => 0.5)).toBe(16);
+  });
+
+  it("Retry-After as seconds or an HTTP date; which statuses are transient", () => {
+    expect(parseRetryAfter("2")).toBe(2);
+    expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect([408, 429, 500, 503, 504].every(isTransientStatus)).toBe(true);
+    expect([400, 401, 403, 404, 412, 416].some(isTransientStatus)).toBe(false);
+  });
+
+  it("options over BRAID_GCS_* over defaults; bad values are INVALID_ARGUMENT naming the variable", () => {
+    const saved = { ...process.env };
+    try {
+      process.env.BRAID_GCS_RETRIES = "3";
+      process.env.BRAID_GCS_TIMEOUT = "2.5";
+      expect(retryPolicy({})).toEqual({ ...DEFAULT_POLICY, retries: 3, timeout: 2.5 });
+      expect(retryPolicy({ retries: 1 }).retries).toBe(1);
+      process.env.BRAID_GCS_RETRIES = "many";
+      expect(() => retryPolicy({})).toThrow(/BRAID_GCS_RETRIES="many"/);
+      delete process.env.BRAID_GCS_RETRIES;
+      expect(() => retryPolicy({ timeout: 0 })).toThrow(/timeout/);
+      expect(retryPolicy({}).retries).toBe(DEFAULT_POLICY.retries);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
 });
 
 describe("export and downres through faults", () => {

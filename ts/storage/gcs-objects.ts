@@ -6,7 +6,7 @@
  * reporting `ALREADY_EXISTS`.
  */
 import { concatBytes } from "./bytes.js";
-import type { GcsApi, Reply } from "./gcs-api.js";
+import type { GcsApi, Reply, Request } from "./gcs-api.js";
 
 /** Custom metadata key holding the id of the conditional create that made the object. */
 export const WRITE_TAG = "braid-write";
@@ -45,17 +45,22 @@ export function readMedia(api: GcsApi, name: string, where: string, range?: { fi
   });
 }
 
-/**
- * Runs a create of `name` (`send` gets the precondition and metadata to use). With `ifAbsent`,
- * a 412 after a retried attempt is this create's own success if the object carries its tag.
- */
-async function create(api: GcsApi, name: string, where: string, options: CreateOptions, send: (query: Record<string, string>, metadata: object) => Promise<Reply>): Promise<void> {
+/** The precondition and metadata of a create: `ifAbsent` adds `ifGenerationMatch=0` and a tag. */
+function conditions(options: CreateOptions): { tag?: string; query: Record<string, string>; metadata: object } {
   const tag = options.ifAbsent ? crypto.randomUUID() : undefined;
-  const metadata = {
-    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
-    ...(tag !== undefined ? { metadata: { [WRITE_TAG]: tag } } : {}),
+  return {
+    ...(tag !== undefined ? { tag } : {}),
+    query: tag !== undefined ? { ifGenerationMatch: "0" } : {},
+    metadata: {
+      ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
+      ...(tag !== undefined ? { metadata: { [WRITE_TAG]: tag } } : {}),
+    },
   };
-  const reply = await send(tag !== undefined ? { ifGenerationMatch: "0" } : {}, metadata);
+}
+
+/** Sends a create of `name`; a 412 after a retried attempt is its own success if the object carries `tag`. */
+async function create(api: GcsApi, name: string, where: string, tag: string | undefined, request: Request): Promise<void> {
+  const reply = await api.send("write", where, request);
   if (reply.status === 200) return;
   if (reply.status === 412 && tag !== undefined && reply.attempts > 1) {
     const meta = await statObject(api, name, where, "write");
@@ -64,19 +69,22 @@ async function create(api: GcsApi, name: string, where: string, options: CreateO
   throw api.fail(reply, "write", where);
 }
 
-/** Uploads `bytes` as object `name` in one request (a multipart upload: metadata + media). */
-export function uploadObject(api: GcsApi, name: string, where: string, bytes: Uint8Array, options: CreateOptions = {}): Promise<void> {
-  return create(api, name, where, options, (query, metadata) => {
-    const boundary = `braid-${crypto.randomUUID()}`;
-    const type = options.contentType ?? "application/octet-stream";
-    const head = `--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify({ name, ...metadata })}\r\n--${boundary}\r\ncontent-type: ${type}\r\n\r\n`;
-    const body = concatBytes([encoder.encode(head), bytes, encoder.encode(`\r\n--${boundary}--\r\n`)]);
-    return api.send("write", where, {
-      method: "POST",
-      url: api.uploadUrl({ uploadType: "multipart", ...query }),
-      headers: { "content-type": `multipart/related; boundary=${boundary}` },
-      body,
-    });
+/**
+ * Uploads `data` (bytes, or pieces to join) as object `name` in one request: a multipart
+ * upload of metadata + media, built once (`data` is not kept) and sent again as is on retries.
+ */
+export function uploadObject(api: GcsApi, name: string, where: string, data: Uint8Array | readonly Uint8Array[], options: CreateOptions = {}): Promise<void> {
+  const c = conditions(options);
+  const boundary = `braid-${crypto.randomUUID()}`;
+  const type = options.contentType ?? "application/octet-stream";
+  const head = `--${boundary}\r\ncontent-type: application/json; charset=UTF-8\r\n\r\n${JSON.stringify({ name, ...c.metadata })}\r\n--${boundary}\r\ncontent-type: ${type}\r\n\r\n`;
+  const pieces = data instanceof Uint8Array ? [data] : data;
+  const body = concatBytes([encoder.encode(head), ...pieces, encoder.encode(`\r\n--${boundary}--\r\n`)]);
+  return create(api, name, where, c.tag, {
+    method: "POST",
+    url: api.uploadUrl({ uploadType: "multipart", ...c.query }),
+    headers: { "content-type": `multipart/related; boundary=${boundary}` },
+    body,
   });
 }
 
@@ -85,14 +93,13 @@ export function uploadObject(api: GcsApi, name: string, where: string, bytes: Ui
  * stay until the caller deletes them after success, so a repeat writes the same bytes.
  */
 export function composeObject(api: GcsApi, sources: readonly string[], name: string, where: string, options: CreateOptions = {}): Promise<void> {
-  return create(api, name, where, options, (query, destination) =>
-    api.send("write", where, {
-      method: "POST",
-      url: api.objectUrl(name, query, "/compose"),
-      headers: { "content-type": "application/json" },
-      body: encoder.encode(JSON.stringify({ sourceObjects: sources.map((s) => ({ name: s })), destination })),
-    }),
-  );
+  const c = conditions(options);
+  return create(api, name, where, c.tag, {
+    method: "POST",
+    url: api.objectUrl(name, c.query, "/compose"),
+    headers: { "content-type": "application/json" },
+    body: encoder.encode(JSON.stringify({ sourceObjects: sources.map((s) => ({ name: s })), destination: c.metadata })),
+  });
 }
 
 /** Deletes `name`; a missing object (also: one a lost answer already deleted) is fine. */

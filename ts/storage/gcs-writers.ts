@@ -6,7 +6,6 @@
  * of 32 sources, GCS's limit per compose), then deletes the parts. No resumable upload is
  * involved: a failed part is simply sent again, and the key only ever receives whole objects.
  */
-import { concatBytes } from "./bytes.js";
 import type { GcsApi } from "./gcs-api.js";
 import { COMPOSE_LIMIT, composeObject, deleteObject, uploadObject } from "./gcs-objects.js";
 import type { WriteOptions } from "./types.js";
@@ -52,7 +51,7 @@ export class GcsWriter extends WriterBase {
     const create = { ifAbsent: this.options.ifAbsent ?? false, ...(this.options.contentType !== undefined ? { contentType: this.options.contentType } : {}) };
     if (this.#parts.length === 0) {
       // Small enough to have stayed in memory: one upload, no temporaries.
-      await uploadObject(this.api, this.name, this.where, concatBytes([header, ...this.#pending]), create);
+      await uploadObject(this.api, this.name, this.where, [header, ...this.#pending], create);
       return;
     }
     if (this.#pendingBytes > 0) await this.#sendPart();
@@ -89,12 +88,13 @@ export class GcsWriter extends WriterBase {
   async #sendPart(): Promise<void> {
     // Waits for the previous part first: its failure surfaces here, and memory stays bounded.
     await this.#inflight;
-    const bytes = concatBytes(this.#pending, this.#pendingBytes);
+    const pieces = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
     const name = this.#tempName(String(this.#parts.length));
     this.#parts.push(name);
-    const upload = uploadObject(this.api, name, this.where, bytes);
+    // The upload joins the pieces into its request body and keeps only that.
+    const upload = uploadObject(this.api, name, this.where, pieces);
     upload.catch(() => {}); // observed by whoever awaits #inflight next
     this.#inflight = upload;
   }
