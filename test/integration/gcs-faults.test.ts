@@ -246,7 +246,7 @@ describe("faults that persist, and answers that were lost", () => {
     }
     // Two composes of 32 and 1 sources, then the final one of 2 (and retries of faulted ones).
     const composes = proxy.requests.slice(from).filter((r) => r.url.includes("/compose") && r.fault === undefined);
-    expect(composes.map((r) => decodeURIComponent(r.url.split("/o/")[1]!.split("/compose")[0]!).replace(/.*\//, ""))).toEqual(["c0-0", "c0-1", "big"]);
+    expect(composes.map((r) => decodeURIComponent(r.url.split("/o/")[1]!.split("/compose")[0]!).replace(/.*\//, ""))).toEqual(["c0-0.braid-tmp", "c0-1.braid-tmp", "big"]);
     const got = (await direct("gs://dst/parts").read("big"))!;
     expect(Buffer.from(got).equals(Buffer.concat([header, body]))).toBe(true);
     expect(await gcs.objects("dst", "parts/")).toEqual(["parts/big"]);
@@ -271,6 +271,11 @@ describe("SIGKILL at a seeded request, then --only-missing", () => {
     for (const [key, sha] of await storageSnapshot(proxied(dest))) expect(states.map((s) => s.get(key)), key).toContain(sha);
   }
 
+  /** Whatever temporaries the kill left end in `.braid-tmp`, which the documented lifecycle rule matches. */
+  async function expectLifecycleCatches(dest: string) {
+    for (const name of await temporaries(`${dest.slice("gs://dst/".length)}/`)) expect(name).toMatch(/\.braid-tmp\/[0-9a-f-]+\/[^/]+\.braid-tmp$/);
+  }
+
   /** A request number in the middle 80% of a clean run's, drawn from `seed`. */
   const pick = (seed: number, total: number) => Math.floor(total * 0.1 + (((seed * 2654435761) >>> 0) / 2 ** 32) * total * 0.8);
 
@@ -282,8 +287,9 @@ describe("SIGKILL at a seeded request, then --only-missing", () => {
     const resumed = await run([...exportArgs(dest), "--only-missing"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     // `list` shows exactly the clean run's objects: temporaries a kill left are hidden (a
-    // lifecycle rule on `.braid-tmp/` removes them from real buckets).
+    // lifecycle rule on the suffix `.braid-tmp` removes them from real buckets).
     expect(await storageSnapshot(proxied(dest))).toEqual(cleanExport);
+    await expectLifecycleCatches(dest);
   }, 60_000);
 
   it.each([8])("downres killed at a seeded request (seed %i): the rerun equals a clean run, no temporary listed", async (seed) => {
@@ -295,5 +301,6 @@ describe("SIGKILL at a seeded request, then --only-missing", () => {
     const resumed = await run([...downresArgs(dest), "--only-missing"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(await storageSnapshot(proxied(dest))).toEqual(clean);
+    await expectLifecycleCatches(dest);
   }, 60_000);
 });

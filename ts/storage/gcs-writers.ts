@@ -13,6 +13,11 @@ import { WriterBase } from "./writer.js";
 
 /** Writers' temporaries live at `<key>.braid-tmp/<id>/…`; `list` hides them. */
 export const TEMP = ".braid-tmp/";
+/**
+ * The end of every temporary's name, so that a bucket lifecycle rule can find those a crashed
+ * writer left: `{"action": {"type": "Delete"}, "condition": {"age": 1, "matchesSuffix": [".braid-tmp"]}}`.
+ */
+export const TEMP_SUFFIX = ".braid-tmp";
 
 /** Temporaries deleted at once after a commit or abort. */
 const DELETE_CONCURRENCY = 8;
@@ -100,7 +105,7 @@ export class GcsWriter extends WriterBase {
   }
 
   #tempName(leaf: string): string {
-    const name = `${this.name}.${this.#temp}${leaf}`;
+    const name = `${this.name}${this.#temp}${leaf}${TEMP_SUFFIX}`;
     this.#made.push(name);
     return name;
   }

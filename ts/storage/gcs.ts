@@ -30,8 +30,8 @@
  *
  * Atomicity comes from GCS itself: the key only ever receives complete objects (one upload,
  * or one compose). Temporaries live at `<key>.braid-tmp/<id>/…`, are hidden from `list`, and
- * are deleted on commit and abort; a crashed writer can leave some behind (a lifecycle rule on
- * `.braid-tmp/` cleans those up).
+ * are deleted on commit and abort; a crashed writer can leave some behind (a lifecycle rule
+ * matching the suffix `.braid-tmp` cleans those up, see gcs-writers.ts).
  */
 import type { StorageOptions } from "@google-cloud/storage";
 import { BraidError } from "../errors.js";
