@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import type { Storage } from "braid-seg";
 import { dvidData, repoRoot } from "./data.js";
 import { tempDir } from "./temp.js";
 
@@ -48,6 +49,15 @@ export function braidChild(args: string[], env: NodeJS.ProcessEnv = {}): ChildPr
   return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
 }
 
+/** How a {@link braidChild} ended, with everything it printed. */
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; stdout: string }> {
+  let stderr = "";
+  let stdout = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stderr, stdout })));
+}
+
 
 /** A source directory holding the real shard as `s1/…` with the chosen CSV variant. */
 export function realSource(csv: "newformat" | "offsets" | "legacy" = "newformat"): string {
@@ -72,6 +82,13 @@ export function snapshot(dir: string): Map<string, string> {
   };
   walk(dir);
   return out;
+}
+
+/** Every key `storage` lists, as key → sha256 of its bytes (the {@link snapshot} of any backend). */
+export async function storageSnapshot(storage: Storage): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for await (const key of storage.list("")) out.set(key, createHash("sha256").update((await storage.read(key))!).digest("hex"));
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** Hidden temporaries left under `dir` (by a killed writer). */

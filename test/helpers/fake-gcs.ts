@@ -14,6 +14,8 @@ export interface FakeGcs {
   /** `127.0.0.1:<port>`. */
   readonly host: string;
   createBucket(name: string): Promise<void>;
+  /** Every object name under `prefix` in `bucket`, writers' temporaries included, sorted. */
+  objects(bucket: string, prefix?: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +95,19 @@ export async function startFakeGcs(): Promise<FakeGcs> {
         body: JSON.stringify({ name }),
       });
       if (!res.ok) throw new Error(`creating bucket ${name}: ${res.status} ${await res.text()}`);
+    },
+    async objects(bucket, prefix = "") {
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const q = new URLSearchParams({ prefix, ...(token ? { pageToken: token } : {}) });
+        const res = await fetch(`${url}/storage/v1/b/${bucket}/o?${q}`);
+        if (!res.ok) throw new Error(`listing gs://${bucket}/${prefix}: ${res.status} ${await res.text()}`);
+        const page = (await res.json()) as { items?: Array<{ name: string }>; nextPageToken?: string };
+        names.push(...(page.items ?? []).map((i) => i.name));
+        token = page.nextPageToken;
+      } while (token);
+      return names.sort();
     },
     stop,
   };

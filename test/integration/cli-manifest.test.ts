@@ -8,7 +8,7 @@ import { cpSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { DownresManifest, Manifest } from "braid-seg";
-import { braid, braidChild, snapshot, tempDir } from "../helpers/export.js";
+import { braid, braidChild, exited, snapshot, tempDir } from "../helpers/export.js";
 
 const cleanup: string[] = [];
 let source: string;
@@ -30,14 +30,6 @@ beforeAll(() => {
   cleanup.push(dir);
   manifestPath = join(dir, "manifest.json");
 });
-
-function exited(child: ReturnType<typeof braidChild>): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  let stderr = "";
-  let stdout = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr, stdout })));
-}
 
 it("splits the work into K tasks balanced by source bytes, with memory estimates", () => {
   const dest = tempDir("manifest-dest");

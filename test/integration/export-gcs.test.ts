@@ -3,13 +3,12 @@
  * bucket on worker threads, verify, and compare with the same export written locally; the real
  * shard with its legacy index (stream scanned by range reads) exports from a bucket too.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { openStorage, type Storage } from "braid-seg";
+import { openStorage } from "braid-seg";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
-import { braid, MCNS_SPEC, REAL_NAME, realSource, snapshot, tempDir } from "../helpers/export.js";
+import { braid, MCNS_SPEC, REAL_NAME, realSource, snapshot, storageSnapshot, tempDir } from "../helpers/export.js";
 
 let gcs: FakeGcs;
 let env: NodeJS.ProcessEnv;
@@ -27,13 +26,8 @@ afterAll(async () => {
   for (const d of cleanup) rmSync(d, { recursive: true, force: true });
 });
 
-async function bucketSnapshot(url: string): Promise<Map<string, string>> {
-  const storage: Storage = await openStorage(url, { gcs: { apiEndpoint: gcs.url } });
-  const out = new Map<string, string>();
-  for await (const key of storage.list("")) {
-    out.set(key, createHash("sha256").update((await storage.read(key))!).digest("hex"));
-  }
-  return out;
+function bucketSnapshot(url: string): Promise<Map<string, string>> {
+  return openStorage(url, { gcs: { apiEndpoint: gcs.url } }).then(storageSnapshot);
 }
 
 it("exports gs:// to gs:// on worker threads, verifies, and matches a local export byte for byte", async () => {

@@ -1,16 +1,17 @@
 /**
- * A killed writer's temporary file does not outlive the next write of its key: resuming
- * after a SIGKILL leaves only the finished object. Temporaries of live processes, of other
- * hosts and of older braid versions are never touched, and `list` never shows any of them.
+ * A killed writer's temporary file does not outlive the next write of its key, nor a later
+ * process's first write into its directory: resuming after a SIGKILL leaves only finished
+ * objects. Temporaries of live processes, of other hosts and of older braid versions are never
+ * touched, those of other pid namespaces only once stale, and `list` never shows any of them.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStorage } from "../../ts/storage/local.js";
-import { STALE_TEMP_MS } from "../../ts/storage/local-temp.js";
+import { STALE_TEMP_MS, tempPath } from "../../ts/storage/local-temp.js";
 import { repoRoot } from "../helpers/data.js";
 import { requireBuilt } from "../helpers/export.js";
 import { tempDir } from "../helpers/temp.js";
@@ -28,7 +29,7 @@ async function writeShard(storage: LocalStorage, key: string, body: Uint8Array):
 }
 
 describe.runIf(process.platform === "linux")("local temporaries", () => {
-  it("the next writer of a key removes what a SIGKILLed writer left", async () => {
+  it("the next writer of a key removes what a SIGKILLed writer left, at once", async () => {
     requireBuilt();
     const script = `
       import { LocalStorage } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/storage/local.js")).href)};
@@ -39,18 +40,37 @@ describe.runIf(process.platform === "linux")("local temporaries", () => {
     expect(() => execFileSync(process.execPath, ["--input-type=module", "-e", script, dir], { stdio: "pipe" })).toThrow();
     expect(temps("s")).toHaveLength(1);
     const [left] = temps("s");
-    expect(left).toMatch(new RegExp(`^\\.shard\\.braid-tmp-${host}-\\d+-[0-9a-f]{12}$`));
+    // The hex starts with a token of the kernel boot and pid namespace, then 12 random digits.
+    expect(left).toMatch(new RegExp(`^\\.shard\\.braid-tmp-${host}-\\d+-[0-9a-f]{20}$`));
     const storage = new LocalStorage(dir);
-    // Written seconds ago, it could still be a live writer in another pid namespace: kept.
+    // Same host, same pid namespace, pid gone: the writer is dead, whatever the file's age.
     await writeShard(storage, "s/shard", new Uint8Array([4]));
-    expect(temps("s")).toEqual([left]);
-    // Untouched for longer than a writer ever pauses: removed by the next writer.
+    expect(temps("s")).toEqual([]);
+
+    // The same dead pid seen from another pid namespace (another token) could be a live
+    // writer there: kept while fresh, removed once untouched for longer than a writer pauses.
+    const token = left!.slice(-20, -12);
+    const foreign = left!.slice(0, -20) + [...token].map((c) => (c === "0" ? "1" : "0")).join("") + left!.slice(-12);
+    writeFileSync(join(dir, "s", foreign), "partial");
+    await writeShard(storage, "s/shard", new Uint8Array([5]));
+    expect(temps("s")).toEqual([foreign]);
     const past = (Date.now() - STALE_TEMP_MS - 1000) / 1000;
-    utimesSync(join(dir, "s", left!), past, past);
+    utimesSync(join(dir, "s", foreign), past, past);
     await writeShard(storage, "s/shard", new Uint8Array([1, 2, 3]));
     expect(temps("s")).toEqual([]);
     expect(readdirSync(join(dir, "s"))).toEqual(["shard"]);
     expect(Array.from((await storage.read("s/shard"))!)).toEqual([1, 2, 3]);
+  });
+
+  it("a process's first write into a directory sweeps abandoned temporaries of every key there", async () => {
+    mkdirSync(join(dir, "d"));
+    // What a killed run leaves next to small objects: this host and namespace, a pid that is gone.
+    const mine = basename(tempPath(join(dir, "d", "info")));
+    const dead = mine.replace(`-${process.pid}-`, "-999999999-");
+    const running = mine.replace(`-${process.pid}-`, `-${process.ppid}-`);
+    for (const name of [dead, running]) writeFileSync(join(dir, "d", name), "partial");
+    await new LocalStorage(dir).write("d/other", "x");
+    expect(temps("d")).toEqual([running]);
   });
 
   it("keeps temporaries of running processes, other hosts and older versions, hidden from list", async () => {

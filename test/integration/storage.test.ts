@@ -13,6 +13,7 @@ import { GcsStorage } from "../../ts/storage/gcs.js";
 import { HttpStorage, joinKey, MemoryStorage, openStorage, type Storage } from "../../ts/storage/index.js";
 import { LocalStorage } from "../../ts/storage/local.js";
 import { type FakeGcs, freePort, startFakeGcs } from "../helpers/fake-gcs.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { serveDirectory, type StaticServer } from "../helpers/http-server.js";
 
 const MiB = 1 << 20;
@@ -70,8 +71,8 @@ interface Fixture {
   teardown(): Promise<void>;
   /**
    * Whether the backend can show `ifAbsent` holding at commit for streamed (multi-MiB) writers.
-   * Real GCS does (ifGenerationMatch=0 on the resumable upload and on compose), but the
-   * fake-gcs-server we test against (1.54) ignores preconditions on resumable uploads and
+   * Real GCS does (ifGenerationMatch=0 on the compose of the parts), but the
+   * fake-gcs-server we test against (1.54) ignores preconditions on
    * compose (fsouza/fake-gcs-server#1967, #2343); it honours them on the one-request uploads
    * used below the threshold, which the test covers on every backend.
    */
@@ -84,7 +85,7 @@ interface Backend {
 }
 
 const GCS_BUCKET = "braid-test";
-/** Small, so the contract's multi-MiB writers exercise resumable uploads and compose. */
+/** Small, so the contract's multi-MiB writers exercise part uploads and compose. */
 const GCS_THRESHOLD = 256 << 10;
 
 async function localFixture(): Promise<Fixture> {
@@ -104,7 +105,7 @@ async function gcsFixture(): Promise<Fixture & { gcs: FakeGcs }> {
   let n = 0;
   return {
     gcs,
-    fresh: async () => new GcsStorage(`gs://${GCS_BUCKET}/t${++n}`, { apiEndpoint: gcs.url, resumableThreshold: GCS_THRESHOLD }),
+    fresh: async () => new GcsStorage(`gs://${GCS_BUCKET}/t${++n}`, { apiEndpoint: gcs.url, partSize: GCS_THRESHOLD }),
     raw: async (s) => {
       const prefix = `${(s as GcsStorage).prefix}/`;
       const res = await fetch(`${gcs.url}/storage/v1/b/${GCS_BUCKET}/o?prefix=${encodeURIComponent(prefix)}`);
@@ -292,7 +293,7 @@ describe.each(writable)("$name storage: the contract", ({ setup }) => {
     expect(await s.read("index-only")).toEqual(new Uint8Array([1, 2, 3, 4]));
   });
 
-  it("createWriter streams multi-MiB bodies (resumable upload and compose on GCS)", async () => {
+  it("createWriter streams multi-MiB bodies (parts and compose on GCS)", async () => {
     const s = await fx.fresh();
     const body = pattern(3 * MiB + 123, 5);
     const header = pattern(40, 6);
@@ -320,7 +321,7 @@ describe.each(writable)("$name storage: the contract", ({ setup }) => {
       await fresh.abort();
       const w = await s.createWriter(`gone-${headerLength}`, { headerLength });
       await w.append(pattern(1000));
-      await w.append(pattern(2 * MiB, 2)); // past the GCS threshold: a resumable upload is open
+      await w.append(pattern(2 * MiB, 2)); // past the GCS part size: parts are uploaded
       await w.abort();
       await w.abort(); // idempotent
       await expectCode(w.append(pattern(1)), "INVALID_ARGUMENT", "aborted");
@@ -411,7 +412,7 @@ describe.each(writable.filter((b) => b.name !== "memory"))("$name storage: large
   });
   afterAll(() => fx?.teardown());
 
-  // Well past anything a backend may buffer (GCS: its 256 KiB threshold and stream buffers),
+  // Well past anything a backend may buffer (GCS: its 256 KiB parts, two at a time),
   // so buffering the body would show as memory growth of the object's size.
   const SIZE = 256 * MiB;
 
@@ -472,7 +473,7 @@ describe("gcs storage: endpoints and failures", () => {
         await s.write("k", host);
         expect(text.decode(await s.read("k"))).toBe(host);
         const w = await s.createWriter("w", { headerLength: 1 });
-        await w.append(pattern(MiB * 9)); // past the default 8 MiB threshold: resumable + compose
+        await w.append(pattern(MiB * 9)); // past the default 8 MiB part size: parts + compose
         await w.commit(new Uint8Array([7]));
         expect(await s.size("w")).toBe(9 * MiB + 1);
       }
@@ -483,7 +484,7 @@ describe("gcs storage: endpoints and failures", () => {
   });
 
   it("sets content types, also on composed objects", async () => {
-    const s = new GcsStorage("gs://braid-env/types", { apiEndpoint: gcs.url, resumableThreshold: 1024 });
+    const s = new GcsStorage("gs://braid-env/types", { apiEndpoint: gcs.url, partSize: 1024 });
     await s.write("info", "{}", { contentType: "application/json" });
     const w = await s.createWriter("shard", { headerLength: 2, contentType: "application/x-shard" });
     await w.append(pattern(5000));
@@ -496,6 +497,23 @@ describe("gcs storage: endpoints and failures", () => {
         contentType: string;
       };
       expect(meta.contentType).toBe(type);
+    }
+  });
+
+  it("sends clientOptions' credentials with useAuthWithCustomEndpoint, and none to an emulator otherwise", async () => {
+    const proxy = await startFaultProxy(gcs.url);
+    try {
+      // What @google-cloud/storage's auth client is asked for: the headers of each request.
+      const authClient = { getRequestHeaders: async () => ({ Authorization: "Bearer test-token" }) };
+      const clientOptions = { useAuthWithCustomEndpoint: true, authClient: authClient as never };
+      const s = new GcsStorage("gs://braid-env/auth", { apiEndpoint: proxy.url, clientOptions });
+      await s.write("k", "x");
+      expect(text.decode(await s.read("k"))).toBe("x");
+      expect(proxy.requests.map((r) => r.headers.authorization)).toEqual(["Bearer test-token", "Bearer test-token"]);
+      expect(await new GcsStorage("gs://braid-env/auth", { apiEndpoint: proxy.url }).exists("k")).toBe(true);
+      expect(proxy.requests.at(-1)!.headers.authorization).toBeUndefined();
+    } finally {
+      await proxy.stop();
     }
   });
 

@@ -9,7 +9,7 @@ export function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === "string" ? encoder.encode(data) : data;
 }
 
-export function concatBytes(parts: readonly Uint8Array[], total?: number): Uint8Array {
+export function concatBytes(parts: readonly Uint8Array[], total?: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(total ?? parts.reduce((n, p) => n + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {

@@ -1,191 +1,123 @@
 /**
- * The writing side of {@link GcsStorage}: uploads fed in pieces, and the two writers built on
- * them (straight to the key, or body to a temporary object then compose with the header).
+ * The writing side of {@link GcsStorage}: an object written in pieces. Up to `partSize` bytes
+ * stay in memory and become one upload at commit (header + body). Beyond that the body goes
+ * out as parts — temporary objects of `partSize` bytes, each one upload that can be retried
+ * from memory — and the commit composes `[header, part 0, part 1, …]` into the key (in rounds
+ * of 32 sources, GCS's limit per compose), then deletes the parts. No resumable upload is
+ * involved: a failed part is simply sent again, and the key only ever receives whole objects.
  */
-import { once } from "node:events";
-import type { Writable } from "node:stream";
-import { finished } from "node:stream/promises";
-import type { File } from "@google-cloud/storage";
-import type { BraidError } from "../errors.js";
-import { concatBytes } from "./bytes.js";
+import type { GcsApi } from "./gcs-api.js";
+import { COMPOSE_LIMIT, composeObject, deleteObject, uploadObject } from "./gcs-objects.js";
 import type { WriteOptions } from "./types.js";
 import { WriterBase } from "./writer.js";
 
 /** Writers' temporaries live at `<key>.braid-tmp/<id>/…`; `list` hides them. */
 export const TEMP = ".braid-tmp/";
-
-export const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-
-export function uploadOptions(options: WriteOptions, resumable: boolean) {
-  return {
-    resumable,
-    ...(options.contentType !== undefined ? { contentType: options.contentType } : {}),
-    ...(options.ifAbsent ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
-  };
-}
-
-export type Fail = (e: unknown, op?: string) => BraidError;
-
 /**
- * One object upload fed in pieces: buffered up to the threshold (then it is one simple
- * upload), streamed through a resumable upload beyond it, with backpressure so memory stays
- * bounded by the threshold plus the stream's buffers.
+ * The end of every temporary's name, so that a bucket lifecycle rule can find those a crashed
+ * writer left: `{"action": {"type": "Delete"}, "condition": {"age": 1, "matchesSuffix": [".braid-tmp"]}}`.
  */
-export class Upload {
-  #buffered: Uint8Array[] = [];
-  #bufferedBytes = 0;
-  #stream: Writable | undefined;
-  #error: unknown;
+export const TEMP_SUFFIX = ".braid-tmp";
 
-  constructor(
-    readonly file: File,
-    private readonly options: WriteOptions,
-    private readonly threshold: number,
-    private readonly fail: Fail,
-  ) {}
+/** Temporaries deleted at once after a commit or abort. */
+const DELETE_CONCURRENCY = 8;
 
-  /** Whether everything so far is still in memory (no upload started). */
-  get buffered(): boolean {
-    return this.#stream === undefined;
-  }
+export class GcsWriter extends WriterBase {
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  /** Temporary objects made so far (parts, header, intermediate composites), in order. */
+  readonly #parts: string[] = [];
+  readonly #made: string[] = [];
+  /** The part upload in flight: one at a time, so memory stays within two parts. */
+  #inflight: Promise<void> | undefined;
+  readonly #temp = `${TEMP}${crypto.randomUUID()}/`;
 
-  /** Takes the buffered bytes (prefixed by `header`) instead of uploading them. */
-  takeBuffered(header: Uint8Array): Uint8Array {
-    const all = concatBytes([header, ...this.#buffered], header.byteLength + this.#bufferedBytes);
-    this.#buffered = [];
-    return all;
-  }
-
-  async write(data: Uint8Array): Promise<void> {
-    // A copy: the caller may reuse `data` once this resolves, while the stream still holds it.
-    const chunk = Buffer.from(data);
-    if (this.#stream === undefined) {
-      if (this.#bufferedBytes + chunk.byteLength <= this.threshold) {
-        this.#buffered.push(chunk);
-        this.#bufferedBytes += chunk.byteLength;
-        return;
-      }
-      this.#start();
-    }
-    await this.#push(chunk);
-  }
-
-  async finish(): Promise<void> {
-    try {
-      if (this.#stream === undefined) {
-        await this.file.save(asBuffer(this.takeBuffered(new Uint8Array(0))), uploadOptions(this.options, false));
-        return;
-      }
-      this.#stream.end();
-      await finished(this.#stream);
-    } catch (e) {
-      throw this.fail(this.#error ?? e);
-    }
-  }
-
-  cancel(): void {
-    this.#buffered = [];
-    // Destroying the stream abandons the resumable session; GCS never creates the object.
-    this.#stream?.destroy();
-  }
-
-  #start(): void {
-    const stream = this.file.createWriteStream(uploadOptions(this.options, true));
-    // Kept so an error between writes neither crashes the process nor goes unreported.
-    stream.on("error", (e: unknown) => (this.#error ??= e));
-    this.#stream = stream;
-    const pending = this.#buffered;
-    this.#buffered = [];
-    for (const chunk of pending) stream.write(chunk);
-  }
-
-  async #push(chunk: Buffer): Promise<void> {
-    const stream = this.#stream!;
-    if (this.#error !== undefined) throw this.fail(this.#error);
-    if (stream.write(chunk)) return;
-    try {
-      await once(stream, "drain");
-    } catch (e) {
-      throw this.fail(this.#error ?? e);
-    }
-  }
-}
-
-/** A writer without header: the upload goes straight to the key. */
-export class StreamWriter extends WriterBase {
-  constructor(
-    where: string,
-    private readonly upload: Upload,
-  ) {
-    super(where, 0);
-  }
-
-  protected appendBody(data: Uint8Array): Promise<void> {
-    return this.upload.write(data);
-  }
-
-  protected publish(): Promise<void> {
-    return this.upload.finish();
-  }
-
-  protected async discard(): Promise<void> {
-    this.upload.cancel();
-  }
-}
-
-/** A writer with a header: body to a temporary object, then compose `[header, body]`. */
-export class ComposeWriter extends WriterBase {
-  readonly #body: Upload;
-  readonly #header: File;
-
+  /** `name` is the object's full name in the bucket; temporaries go under `<name>.braid-tmp/<id>/`. */
   constructor(
     where: string,
     headerLength: number,
-    private readonly target: File,
-    temp: string,
+    private readonly api: GcsApi,
+    private readonly name: string,
     private readonly options: WriteOptions,
-    threshold: number,
-    private readonly fail: Fail,
+    private readonly partSize: number,
   ) {
     super(where, headerLength);
-    // The body's temporary is unique, so it needs no precondition of its own.
-    this.#body = new Upload(target.bucket.file(`${temp}/body`), {}, threshold, fail);
-    this.#header = target.bucket.file(`${temp}/header`);
   }
 
-  protected appendBody(data: Uint8Array): Promise<void> {
-    return this.#body.write(data);
+  protected async appendBody(data: Uint8Array): Promise<void> {
+    // A copy: the caller may reuse `data` once this resolves.
+    this.#pending.push(data.slice());
+    this.#pendingBytes += data.byteLength;
+    if (this.#pendingBytes >= this.partSize) await this.#sendPart();
   }
 
   protected async publish(header: Uint8Array): Promise<void> {
-    if (this.#body.buffered) {
-      // Small enough to have stayed in memory: one upload of header + body, no temporaries.
-      try {
-        await this.target.save(asBuffer(this.#body.takeBuffered(header)), uploadOptions(this.options, false));
-      } catch (e) {
-        throw this.fail(e);
-      }
+    await this.#inflight;
+    const create = { ifAbsent: this.options.ifAbsent ?? false, ...(this.options.contentType !== undefined ? { contentType: this.options.contentType } : {}) };
+    if (this.#parts.length === 0) {
+      // Small enough to have stayed in memory: one upload, no temporaries.
+      await uploadObject(this.api, this.name, this.where, [header, ...this.#pending], create);
       return;
     }
-    await this.#body.finish();
-    try {
-      await this.#header.save(asBuffer(header), { resumable: false });
-      if (this.options.contentType !== undefined) this.target.metadata = { ...this.target.metadata, contentType: this.options.contentType };
-      await this.target.bucket.combine([this.#header, this.#body.file], this.target, this.options.ifAbsent ? { ifGenerationMatch: 0 } : {});
-    } catch (e) {
-      throw this.fail(e);
+    if (this.#pendingBytes > 0) await this.#sendPart();
+    await this.#inflight;
+    let sources = [...this.#parts];
+    if (header.byteLength > 0) {
+      const head = this.#tempName("header");
+      await uploadObject(this.api, head, this.where, header);
+      sources.unshift(head);
     }
-    // The object is complete and visible now; a failed cleanup must not report the commit as
-    // failed, and leftovers stay hidden from `list`.
+    // Rounds of composes into temporaries until one compose can make the object.
+    for (let round = 0; sources.length > COMPOSE_LIMIT; round++) {
+      const next: string[] = [];
+      for (let i = 0; i < sources.length; i += COMPOSE_LIMIT) {
+        const into = this.#tempName(`c${round}-${i / COMPOSE_LIMIT}`);
+        await composeObject(this.api, sources.slice(i, i + COMPOSE_LIMIT), into, this.where);
+        next.push(into);
+      }
+      sources = next;
+    }
+    await composeObject(this.api, sources, this.name, this.where, create);
+    // The object is complete and visible; a failed cleanup must not fail the commit, and
+    // leftovers stay hidden from `list`.
     await this.#deleteTemps().catch(() => {});
   }
 
   protected async discard(): Promise<void> {
-    this.#body.cancel();
+    await this.#inflight?.catch(() => {});
+    this.#pending = [];
+    this.#pendingBytes = 0;
     await this.#deleteTemps();
   }
 
+  async #sendPart(): Promise<void> {
+    // Waits for the previous part first: its failure surfaces here, and memory stays bounded.
+    await this.#inflight;
+    const pieces = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const name = this.#tempName(String(this.#parts.length));
+    this.#parts.push(name);
+    // The upload joins the pieces into its request body and keeps only that.
+    const upload = uploadObject(this.api, name, this.where, pieces);
+    upload.catch(() => {}); // observed by whoever awaits #inflight next
+    this.#inflight = upload;
+  }
+
+  #tempName(leaf: string): string {
+    const name = `${this.name}${this.#temp}${leaf}${TEMP_SUFFIX}`;
+    this.#made.push(name);
+    return name;
+  }
+
+  /** Deletes every temporary made, all of them tried even when some fail. */
   async #deleteTemps(): Promise<void> {
-    await Promise.all([this.#header, this.#body.file].map((f) => f.delete({ ignoreNotFound: true })));
+    const names = this.#made.splice(0);
+    let failure: unknown;
+    for (let i = 0; i < names.length; i += DELETE_CONCURRENCY) {
+      const done = await Promise.allSettled(names.slice(i, i + DELETE_CONCURRENCY).map((n) => deleteObject(this.api, n, this.where)));
+      for (const d of done) if (d.status === "rejected") failure ??= d.reason;
+    }
+    if (failure !== undefined) throw failure;
   }
 }

@@ -1,20 +1,46 @@
 /**
- * Storage in a Google Cloud Storage bucket (`gs://bucket/prefix`), through
- * `@google-cloud/storage`, which is imported on first use so that nobody else loads it.
- * Honours `STORAGE_EMULATOR_HOST` and an explicit `apiEndpoint` (fake-gcs-server, tests).
+ * Storage in a Google Cloud Storage bucket (`gs://bucket/prefix`), on the JSON API over
+ * `fetch`. Honours `STORAGE_EMULATOR_HOST` and an explicit `apiEndpoint` (fake-gcs-server,
+ * tests).
  *
- * Atomicity comes from GCS itself: an upload (simple or resumable) creates its object only
- * when it completes. A writer with a header streams its body to a temporary object and, at
- * commit, composes `[header, body]` into the key (one request, so the key never holds a
- * partial object). Temporaries live at `<key>.braid-tmp/<id>/…`, are hidden from `list`, and
- * are deleted on commit and abort; a crashed writer can leave some behind (a lifecycle rule on
- * `.braid-tmp/` cleans those up).
+ * Faults. Every request has an idle timeout (`timeout`: no answer, or no body bytes, for that
+ * long) and is retried on 408, 429, 5xx, dropped or reset connections, bodies cut short and
+ * timeouts, with exponential backoff and full jitter (`retryDelay` doubling per retry, capped
+ * at `maxRetryDelay`, and never shorter than a `Retry-After`), `retries` times; an endpoint
+ * that refuses connections or has no DNS name gets 2 retries (a wrong address, not an
+ * outage). When the budget runs out the operation fails with `UNREACHABLE` naming
+ * `gs://bucket/key`. Other statuses are answers: 404 is a missing object, 412 a failed
+ * `ifAbsent`, 401/403/400 a `STORAGE_ERROR`. Every request is safe to repeat (see
+ * gcs-objects.ts): reads, stats, lists and deletes are idempotent; an upload or compose either
+ * replaces the key with the same bytes again, or (`ifAbsent`) carries `ifGenerationMatch=0`
+ * and a tag in its metadata, so a retry whose first attempt succeeded unseen recognises its
+ * own object. Ranged reads are retried whole.
+ *
+ * What braid configures and what it implements. `@google-cloud/storage` only supplies
+ * credentials here (its `authClient`: Application Default Credentials or `clientOptions`),
+ * loaded on first use and not at all against an emulator. Its own retries do not fit a job
+ * that must survive faults and stay correct: with the default `RetryConditional` strategy it
+ * does not retry uploads without a precondition, and retrying one with `ifGenerationMatch=0`
+ * turns a lost success into a 412; its simple uploads run without timeout (a stalled request
+ * hangs the job); a resumable upload that fails mid-stream can only resume from data it still
+ * holds, and it ignores `Retry-After`. So braid sends the requests and retries them itself,
+ * and writes large objects without resumable uploads: the body goes out in parts of
+ * `partSize` bytes (temporary objects, each a retryable upload from memory) that the commit
+ * composes into the key (gcs-writers.ts).
+ *
+ * Atomicity comes from GCS itself: the key only ever receives complete objects (one upload,
+ * or one compose). Temporaries live at `<key>.braid-tmp/<id>/…`, are hidden from `list`, and
+ * are deleted on commit and abort; a crashed writer can leave some behind (a lifecycle rule
+ * matching the suffix `.braid-tmp` cleans those up, see gcs-writers.ts).
  */
-import type { Bucket, File, StorageOptions } from "@google-cloud/storage";
+import type { StorageOptions } from "@google-cloud/storage";
 import { BraidError } from "../errors.js";
 import { checkRange, isEmptyRange, toBytes } from "./bytes.js";
 import { alreadyExists } from "./errors.js";
-import { asBuffer, ComposeWriter, StreamWriter, TEMP, Upload, uploadOptions } from "./gcs-writers.js";
+import { type Authorize, GcsApi, type Reply } from "./gcs-api.js";
+import { deleteObject, listPage, readMedia, statObject, uploadObject } from "./gcs-objects.js";
+import { envNumber, retryPolicy } from "./gcs-retry.js";
+import { GcsWriter, TEMP } from "./gcs-writers.js";
 import { dirPrefix, listPrefix, objectKey, under } from "./keys.js";
 import type { ByteRange, ObjectWriter, Storage, WriteOptions } from "./types.js";
 import { checkHeaderLength } from "./writer.js";
@@ -29,26 +55,27 @@ export interface GcsStorageOptions {
   apiEndpoint?: string;
   projectId?: string;
   /**
-   * How often a failed request is retried (transient HTTP errors, dropped connections, and
-   * connections that fail outright). Default 2: an unreachable endpoint fails within ~5 s.
+   * How often a failed request is retried (see the module comment for which failures).
+   * Default `BRAID_GCS_RETRIES`, else 8.
    */
   retries?: number;
-  /** Cap on the wait between retries, in seconds (default 2). */
+  /** Seconds: backoff ceiling of the first retry, doubling per retry (`BRAID_GCS_RETRY_DELAY`, else 0.5). */
+  retryDelay?: number;
+  /** Seconds: the longest wait between attempts (`BRAID_GCS_MAX_RETRY_DELAY`, else 16). */
   maxRetryDelay?: number;
+  /** Seconds a request may make no progress before it is abandoned and retried (`BRAID_GCS_TIMEOUT`, else 60). */
+  timeout?: number;
   /**
-   * Objects up to this many bytes are uploaded in one request; larger writes stream through a
-   * resumable upload (default 8 MiB, also the most a writer buffers).
+   * Objects up to this many bytes are uploaded in one request; larger writes go out in parts
+   * of this size, composed at commit. A writer holds at most two parts in memory.
+   * Default `BRAID_GCS_PART_SIZE`, else 8 MiB.
    */
-  resumableThreshold?: number;
-  /** Anything else the client takes (credentials, keyFilename, …); the options above win. */
+  partSize?: number;
+  /** Credentials for Google's endpoint (credentials, keyFilename, authClient, …), as `@google-cloud/storage` takes them. */
   clientOptions?: StorageOptions;
 }
 
-const GOOGLE = "https://storage.googleapis.com";
-/** Errors meaning the endpoint could not be reached at all. */
-const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
-/** Errors of a connection dropped under a request (e.g. a reused keep-alive socket). */
-const DROPPED = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+const DEFAULT_PART_SIZE = 8 << 20;
 
 /** `http://host:port` from `STORAGE_EMULATOR_HOST` or an option, in the form the client needs. */
 function normalizeEndpoint(raw: string): string {
@@ -56,97 +83,36 @@ function normalizeEndpoint(raw: string): string {
   return withScheme.replace(/\/+$/, "").replace(/\/storage\/v1$/, "");
 }
 
-/** The client and bucket, created on first use and shared by a storage and its children. */
-class Connection {
-  readonly endpoint: string | undefined;
-  #bucket: Promise<Bucket> | undefined;
-
-  constructor(
-    readonly bucketName: string,
-    readonly options: GcsStorageOptions,
-  ) {
-    const raw = options.apiEndpoint ?? (typeof process === "undefined" ? undefined : process.env.STORAGE_EMULATOR_HOST);
-    this.endpoint = raw === undefined || raw === "" ? undefined : normalizeEndpoint(raw);
-  }
-
-  /** Where requests go, for messages. */
-  get host(): string {
-    return this.endpoint ?? GOOGLE;
-  }
-
-  bucket(): Promise<Bucket> {
-    this.#bucket ??= this.#connect().catch((e: unknown) => {
-      this.#bucket = undefined;
-      throw new BraidError("STORAGE_ERROR", `cannot load @google-cloud/storage for gs://${this.bucketName}: ${String(e)}`, { cause: e });
-    });
-    return this.#bucket;
-  }
-
-  async #connect(): Promise<Bucket> {
-    const { Storage } = await import("@google-cloud/storage");
-    const { retries = 2, maxRetryDelay = 2, projectId, clientOptions = {} } = this.options;
-    const client = new Storage({
-      ...clientOptions,
-      ...(this.endpoint !== undefined ? { apiEndpoint: this.endpoint } : {}),
-      ...(projectId !== undefined ? { projectId } : {}),
-      retryOptions: {
-        ...clientOptions.retryOptions,
-        // maxRetries: 0 means "default" to the client; turning retries off is autoRetry's job.
-        autoRetry: retries > 0,
-        maxRetries: Math.max(1, retries),
-        maxRetryDelay,
-        retryDelayMultiplier: 2,
+/** Headers with credentials from `@google-cloud/storage`'s auth client, loaded on first use. */
+function googleCredentials(bucket: string, options: GcsStorageOptions): Authorize {
+  let auth: Promise<{ getRequestHeaders(): Promise<Record<string, string> | Headers> }> | undefined;
+  return async () => {
+    auth ??= import("@google-cloud/storage").then(
+      ({ Storage }) => new Storage({ ...options.clientOptions, ...(options.projectId !== undefined ? { projectId: options.projectId } : {}) }).authClient,
+      (e: unknown) => {
+        auth = undefined;
+        throw new BraidError("STORAGE_ERROR", `cannot load @google-cloud/storage for gs://${bucket}: ${String(e)}`, { cause: e });
       },
-    });
-    // The client takes STORAGE_EMULATOR_HOST verbatim as its JSON API base (without the
-    // `/storage/v1` the emulators serve), and lets it override apiEndpoint for that base
-    // only; pinning both to one normalized endpoint keeps API calls and uploads together.
-    if (this.endpoint !== undefined) client.baseUrl = `${this.endpoint}/storage/v1`;
-    return client.bucket(this.bucketName);
-  }
-
-  /** A BraidError for a failed `op` on `where` (`gs://bucket/key`). */
-  error(e: unknown, op: string, where: string): BraidError {
-    if (e instanceof BraidError) return e;
-    const code = (e as { code?: unknown } | undefined)?.code;
-    const message = e instanceof Error ? e.message : String(e);
-    if (code === 412) return alreadyExists(where, e);
-    if (code === 404) return new BraidError("NOT_FOUND", `cannot ${op} ${where}: not found (${message})`, { file: where, cause: e });
-    if (typeof code === "string" && UNREACHABLE.has(code)) {
-      return new BraidError("UNREACHABLE", `cannot ${op} ${where}: GCS endpoint ${this.host} is unreachable (${code})`, {
-        file: where,
-        cause: e,
-      });
-    }
-    if (typeof code === "string" && DROPPED.has(code)) {
-      return new BraidError("STORAGE_ERROR", `cannot ${op} ${where}: ${this.host} dropped the connection (${code})`, {
-        file: where,
-        cause: e,
-      });
-    }
-    return new BraidError("STORAGE_ERROR", `cannot ${op} ${where}: ${message}`, { file: where, cause: e });
-  }
+    );
+    // A plain object from google-auth-library 9, a Headers from 10.
+    const headers = await (await auth).getRequestHeaders();
+    if (!(headers instanceof Headers)) return headers;
+    const plain: Record<string, string> = {};
+    headers.forEach((value, name) => (plain[name] = value));
+    return plain;
+  };
 }
 
-const statusOf = (e: unknown) => (e as { code?: unknown } | undefined)?.code;
-
-/**
- * Runs an idempotent request, once more if its connection was dropped before any answer. A
- * keep-alive socket the server closed just as it was reused fails that way (fake-gcs-server
- * closes the connection after every 416, which the next request then hits); the client's own
- * retries do not cover every request shape (downloads, `exists`).
- */
-async function idempotent<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (e) {
-    const code = statusOf(e);
-    if (typeof code === "string" && DROPPED.has(code)) return request();
-    throw e;
-  }
+function connect(bucket: string, options: GcsStorageOptions): { api: GcsApi; partSize: number } {
+  const raw = options.apiEndpoint ?? (typeof process === "undefined" ? undefined : process.env.STORAGE_EMULATOR_HOST);
+  const endpoint = raw === undefined || raw === "" ? undefined : normalizeEndpoint(raw);
+  const policy = retryPolicy(options);
+  const partSize = options.partSize ?? envNumber("BRAID_GCS_PART_SIZE", true) ?? DEFAULT_PART_SIZE;
+  if (!Number.isSafeInteger(partSize) || partSize < 1) throw new BraidError("INVALID_ARGUMENT", `GCS partSize must be a positive integer, not ${partSize}`);
+  const anonymous = endpoint !== undefined && !options.clientOptions?.useAuthWithCustomEndpoint;
+  const authorize: Authorize = anonymous ? async () => ({}) : googleCredentials(bucket, options);
+  return { api: new GcsApi(bucket, endpoint, policy, authorize), partSize };
 }
-/** The client hands out Buffers; the contract promises plain Uint8Arrays (same memory). */
-const plain = ([b]: [Buffer]) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 export class GcsStorage implements Storage {
   readonly writable = true;
@@ -154,9 +120,10 @@ export class GcsStorage implements Storage {
   readonly bucketName: string;
   /** Key prefix within the bucket, without slashes at either end. */
   readonly prefix: string;
-  readonly #conn: Connection;
+  readonly #api: GcsApi;
+  readonly #partSize: number;
   /** Set by `child()` for the constructor call it makes, to share the connection. */
-  static #view: { conn: Connection; prefix: string } | undefined;
+  static #view: { api: GcsApi; partSize: number; prefix: string } | undefined;
 
   /** `url` is `gs://bucket` or `gs://bucket/prefix`. */
   constructor(url: string, options: GcsStorageOptions = {}) {
@@ -166,25 +133,21 @@ export class GcsStorage implements Storage {
     if (!m) throw new BraidError("INVALID_ARGUMENT", `not a gs:// URL: ${JSON.stringify(url)}`);
     this.bucketName = m[1]!;
     this.prefix = view?.prefix ?? dirPrefix(m[2] ?? "");
-    this.#conn = view?.conn ?? new Connection(this.bucketName, options);
+    const { api, partSize } = view ?? connect(this.bucketName, options);
+    this.#api = api;
+    this.#partSize = partSize;
     this.url = `gs://${under(this.bucketName, this.prefix)}`;
   }
 
   async read(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
     const where = this.describe(key);
-    const file = await this.#file(key);
+    const name = this.#name(key);
     if (range !== undefined) checkRange(range, where);
-    try {
-      if (isEmptyRange(range)) return (await idempotent(() => file.exists()))[0] ? new Uint8Array(0) : undefined;
-      if (range === undefined) return plain(await idempotent(() => file.download()));
-      if ("suffix" in range) return await this.#readSuffix(file, range.suffix);
-      const end = range.length === undefined ? undefined : range.offset + range.length - 1;
-      return plain(await idempotent(() => file.download({ start: range.offset, ...(end !== undefined ? { end } : {}) })));
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      if (statusOf(e) === 416) return new Uint8Array(0); // starts at or past the end
-      throw this.#conn.error(e, "read", where);
-    }
+    if (isEmptyRange(range)) return (await statObject(this.#api, name, where, "read")) ? new Uint8Array(0) : undefined;
+    if (range !== undefined && "suffix" in range) return this.#readSuffix(name, where, range.suffix);
+    if (range === undefined) return this.#media(await readMedia(this.#api, name, where), where);
+    const last = range.length === undefined ? undefined : range.offset + range.length - 1;
+    return this.#media(await readMedia(this.#api, name, where, { first: range.offset, ...(last !== undefined ? { last } : {}) }), where, range);
   }
 
   /**
@@ -192,93 +155,79 @@ export class GcsStorage implements Storage {
    * a `bytes=-N` request: that is unsatisfiable on an empty object (fake-gcs-server drops the
    * connection on it), and pinning keeps both requests about one object if it is replaced.
    */
-  async #readSuffix(file: File, suffix: number): Promise<Uint8Array | undefined> {
+  async #readSuffix(name: string, where: string, suffix: number): Promise<Uint8Array | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const [meta] = await idempotent(() => file.getMetadata());
-      const size = Number(meta.size);
-      if (size === 0) return new Uint8Array(0);
-      const pinned = file.bucket.file(file.name, { generation: Number(meta.generation) });
-      try {
-        return plain(await idempotent(() => pinned.download({ start: Math.max(0, size - suffix), end: size - 1 })));
-      } catch (e) {
-        if (statusOf(e) !== 404 || attempt === 2) throw e; // 404: replaced meanwhile, look again
-      }
+      const meta = await statObject(this.#api, name, where, "read");
+      if (meta === undefined) return undefined;
+      if (meta.size === 0) return new Uint8Array(0);
+      const first = Math.max(0, meta.size - suffix);
+      const reply = await readMedia(this.#api, name, where, { first, last: meta.size - 1 }, meta.generation);
+      // 404: replaced meanwhile, look again.
+      if (reply.status !== 404 || attempt === 2) return this.#media(reply, where, { offset: first });
     }
+  }
+
+  /** The bytes of a media reply; `range` is what was asked for, should the server send more. */
+  #media(reply: Reply, where: string, range?: { offset: number; length?: number }): Uint8Array | undefined {
+    if (reply.status === 404) return undefined;
+    if (reply.status === 416) return new Uint8Array(0); // starts at or past the end
+    if (reply.status === 200 && range !== undefined) {
+      const end = range.length === undefined ? undefined : range.offset + range.length;
+      return reply.body.subarray(range.offset, end);
+    }
+    if (reply.status === 200) return reply.body;
+    if (reply.status !== 206) throw this.#api.fail(reply, "read", where);
+    const first = /^bytes (\d+)-/.exec(reply.headers.get("content-range") ?? "")?.[1];
+    if (range !== undefined && first !== undefined && Number(first) !== range.offset) {
+      throw new BraidError("STORAGE_ERROR", `cannot read ${where}: asked for bytes from ${range.offset}, got ${reply.headers.get("content-range")}`, { file: where });
+    }
+    return reply.body;
   }
 
   async size(key: string): Promise<number | undefined> {
-    const file = await this.#file(key);
-    try {
-      return Number((await idempotent(() => file.getMetadata()))[0].size);
-    } catch (e) {
-      if (statusOf(e) === 404) return undefined;
-      throw this.#conn.error(e, "stat", this.describe(key));
-    }
+    return (await statObject(this.#api, this.#name(key), this.describe(key)))?.size;
   }
 
   async exists(key: string): Promise<boolean> {
-    const file = await this.#file(key);
-    try {
-      return (await idempotent(() => file.exists()))[0];
-    } catch (e) {
-      throw this.#conn.error(e, "stat", this.describe(key));
-    }
+    return (await statObject(this.#api, this.#name(key), this.describe(key))) !== undefined;
   }
 
   async write(key: string, data: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-    const file = await this.#file(key);
     const bytes = toBytes(data);
-    try {
-      await file.save(asBuffer(bytes), uploadOptions(options, bytes.byteLength > this.#threshold()));
-    } catch (e) {
-      throw this.#conn.error(e, "write", this.describe(key));
-    }
+    if (bytes.byteLength <= this.#partSize) return uploadObject(this.#api, this.#name(key), this.describe(key), bytes, options);
+    const writer = await this.createWriter(key, options);
+    await writer.append(bytes);
+    await writer.commit();
   }
 
   async createWriter(key: string, options: { headerLength?: number } & WriteOptions = {}): Promise<ObjectWriter> {
     const where = this.describe(key);
     const headerLength = checkHeaderLength(options.headerLength ?? 0, where);
+    const name = this.#name(key);
     if (options.ifAbsent && (await this.exists(key))) throw alreadyExists(where);
-    const file = await this.#file(key);
-    const fail = (e: unknown, op = "write") => this.#conn.error(e, op, where);
-    if (headerLength === 0) return new StreamWriter(where, new Upload(file, options, this.#threshold(), fail));
-    const temp = `${file.name}.${TEMP}${crypto.randomUUID()}`;
-    return new ComposeWriter(where, headerLength, file, temp, options, this.#threshold(), fail);
+    return new GcsWriter(where, headerLength, this.#api, name, options, this.#partSize);
   }
 
   async *list(prefix?: string): AsyncIterable<string> {
     const p = listPrefix(prefix);
     const full = this.prefix === "" ? p : `${this.prefix}/${p}`;
     const strip = this.prefix === "" ? 0 : this.prefix.length + 1;
-    const bucket = await this.#conn.bucket();
     let pageToken: string | undefined;
     do {
-      let files: File[];
-      try {
-        const query = { prefix: full, autoPaginate: false, maxResults: 1000, ...(pageToken ? { pageToken } : {}) };
-        const [page, next] = await idempotent(() => bucket.getFiles(query));
-        files = page;
-        pageToken = (next as { pageToken?: string } | null)?.pageToken;
-      } catch (e) {
-        throw this.#conn.error(e, "list", `gs://${this.bucketName}/${full}`);
-      }
-      for (const f of files) if (!f.name.includes(TEMP)) yield f.name.slice(strip);
+      const page = await listPage(this.#api, full, `gs://${this.bucketName}/${full}`, pageToken);
+      for (const name of page.names) if (!name.includes(TEMP)) yield name.slice(strip);
+      pageToken = page.next;
     } while (pageToken);
   }
 
   async delete(key: string): Promise<void> {
-    const file = await this.#file(key);
-    try {
-      await idempotent(() => file.delete({ ignoreNotFound: true }));
-    } catch (e) {
-      throw this.#conn.error(e, "delete", this.describe(key));
-    }
+    await deleteObject(this.#api, this.#name(key), this.describe(key));
   }
 
   child(prefix: string): Storage {
     const p = dirPrefix(prefix);
     if (p === "") return this;
-    GcsStorage.#view = { conn: this.#conn, prefix: under(this.prefix, p) };
+    GcsStorage.#view = { api: this.#api, partSize: this.#partSize, prefix: under(this.prefix, p) };
     return new GcsStorage(`gs://${this.bucketName}`);
   }
 
@@ -286,12 +235,7 @@ export class GcsStorage implements Storage {
     return `gs://${this.bucketName}/${under(this.prefix, key)}`;
   }
 
-  #threshold(): number {
-    return this.#conn.options.resumableThreshold ?? 8 << 20;
-  }
-
-  async #file(key: string): Promise<File> {
-    const name = under(this.prefix, objectKey(key));
-    return (await this.#conn.bucket()).file(name);
+  #name(key: string): string {
+    return under(this.prefix, objectKey(key));
   }
 }

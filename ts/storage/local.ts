@@ -10,7 +10,7 @@ import { BraidError } from "../errors.js";
 import { checkRange, resolveRange, toBytes } from "./bytes.js";
 import { alreadyExists } from "./errors.js";
 import { SharedReadHandles } from "./local-handles.js";
-import { isTempName, removeStaleTemps, tempPath } from "./local-temp.js";
+import { isTempName, removeStaleTemps, sweepStaleTemps, tempPath } from "./local-temp.js";
 import { dirPrefix, listPrefix, objectKey } from "./keys.js";
 import type { ByteRange, ObjectWriter, Storage, WriteOptions } from "./types.js";
 import { checkHeaderLength, WriterBase } from "./writer.js";
@@ -27,15 +27,24 @@ async function writeAll(fh: FileHandle, data: Uint8Array, position: number): Pro
   }
 }
 
+/** Errors of a full filesystem or an exhausted quota: the write may work once space is freed. */
+const NO_SPACE = new Set(["ENOSPC", "EDQUOT"]);
+
 function storageError(e: unknown, op: string, path: string): BraidError {
   if (e instanceof BraidError) return e;
   const reason = e instanceof Error ? e.message : String(e);
+  const code = errno(e);
+  if (code !== undefined && NO_SPACE.has(code)) {
+    return new BraidError("NO_SPACE", `cannot ${op} ${path}: no space left on its filesystem (${reason})`, { file: path, cause: e });
+  }
   return new BraidError("STORAGE_ERROR", `cannot ${op} ${path}: ${reason}`, { file: path, cause: e });
 }
 
 async function createTemp(path: string): Promise<{ fh: FileHandle; path: string }> {
   try {
     await mkdir(dirname(path), { recursive: true });
+    // A killed run's temporaries in this directory go before this process adds its own.
+    await sweepStaleTemps(dirname(path));
     const tmp = tempPath(path);
     return { fh: await open(tmp, "wx"), path: tmp };
   } catch (e) {
