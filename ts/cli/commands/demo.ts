@@ -44,6 +44,7 @@ export const demoCommand: Command = {
     const report = await verifyExport({ source, dest, values: VALUES });
     console.log(formatVerifyReport(report));
     console.log(`\nview it: serve ${dir} over http and open precomputed://http://…/precomputed in neuroglancer`);
+    console.log(`or run: braid view ${dest}`);
     return exported.summary!.ok && report.ok ? 0 : 1;
   },
 };
