@@ -3,9 +3,10 @@
  * shard in a brain-sized spec) would show empty space at the centre of its bounding box, so
  * the coarsest scale that stores anything is found and the box of its stored chunks is used
  * (a directory listing plus, for sharded scales, the shard indexes); the bounding box's
- * centre when nothing is stored.
+ * centre when nothing is stored or the storage cannot list (plain http).
  */
 import type { Backend } from "../backend/backend.js";
+import { isBraidError } from "../errors.js";
 import type { PrecomputedInfo, ScaleInfo } from "../formats/precomputed/info.js";
 import { PrecomputedVolume } from "../formats/precomputed/volume.js";
 import type { Storage } from "../storage/types.js";
@@ -33,19 +34,30 @@ function union(boxes: VoxelBox[]): VoxelBox | undefined {
   return { origin: vec3((d) => lo[d]!), shape: vec3((d) => hi[d]! - lo[d]!) };
 }
 
-async function firstKeys(storage: Storage, prefix: string, limit: number): Promise<string[] | "many"> {
+/** Up to `limit` keys under `prefix`; "many" past that; undefined when the storage cannot list (plain http). */
+async function firstKeys(storage: Storage, prefix: string, limit: number): Promise<string[] | "many" | undefined> {
   const keys: string[] = [];
-  for await (const key of storage.list(prefix)) {
-    if (keys.length === limit) return "many";
-    keys.push(key);
+  try {
+    for await (const key of storage.list(prefix)) {
+      if (keys.length === limit) return "many";
+      keys.push(key);
+    }
+  } catch (e) {
+    // No listing (plain http, or a bucket that grants reads only): the view falls back to the box.
+    if (isBraidError(e) && e.code === "STORAGE_ERROR") return undefined;
+    throw e;
   }
   return keys;
 }
+
+/** Thrown through `dataBox` when the storage cannot list. */
+const UNLISTABLE = Symbol("unlistable");
 
 /** The box of a scale's stored chunks (scale voxels); undefined when it stores none. */
 async function storedBox(volume: PrecomputedVolume, k: number): Promise<VoxelBox | undefined> {
   const scale = volume.scale(k);
   const keys = await firstKeys(volume.storage, `${scale.key}/`, LIST_LIMIT);
+  if (keys === undefined) throw UNLISTABLE;
   if (keys === "many") return scale.grid.domain;
   if (!scale.sharded) {
     // Unsharded chunk keys name their box: `x0-x1_y0-y1_z0-z1`.
@@ -91,7 +103,7 @@ export async function precomputedLayer(
 ): Promise<VolumeLayer> {
   const volume = new PrecomputedVolume(backend, storage, info);
   const base = info.scales[0]!;
-  const box = (await dataBox(volume)) ?? domainOf(base);
+  const box = (await dataBox(volume).catch((e: unknown) => (e === UNLISTABLE ? undefined : Promise.reject(e)))) ?? domainOf(base);
   return {
     name: served.name,
     type: info.type === "image" ? "image" : "segmentation",
