@@ -9,9 +9,9 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { chunkIdsInShard, createPrecomputed, openPrecomputed, planDownres, runDownresTasks, type ShardChunk, type Vec3 } from "braid-seg";
+import { createPrecomputed, openPrecomputed, planDownres, runDownresTasks, type Vec3 } from "braid-seg";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-import { crop, voxelCount } from "../helpers/volume.js";
+import { voxelCount, writeShardedScale } from "../helpers/volume.js";
 
 const SIZE: Vec3 = [256, 256, 256];
 const CHUNK: Vec3 = [16, 16, 16];
@@ -53,18 +53,7 @@ async function sparseVolume(dir: string): Promise<void> {
       },
     ],
   };
-  const volume = labels();
-  const scale = (await createPrecomputed(fileUrl(dir), info)).scale(0);
-  const g = scale.geometry;
-  for (const { shard } of g.shards()!) {
-    const ids = chunkIdsInShard(scale.info.sharding!, g.size, g.chunkSize, shard);
-    const chunks: ShardChunk[] = [];
-    g.cells(ids).forEach((cell, i) => {
-      const data = crop(volume, g.domain, g.chunkBox(cell));
-      if (data.some((v) => v !== 0n)) chunks.push({ chunkId: ids[i]!, payload: scale.encodeChunk(cell, data) });
-    });
-    await scale.writeShard(shard, chunks);
-  }
+  await writeShardedScale((await createPrecomputed(fileUrl(dir), info)).scale(0), labels());
 }
 
 function files(dir: string): Map<string, Buffer> {
