@@ -1,14 +1,15 @@
 /**
  * `braid view` as a user runs it: the real DVID shard exported with the real mCNS spec
  * (`--scales 1`), its pyramid built (`braid downres --scales 2,3`), served by the CLI, and the
- * printed URL opened in headless Chromium. neuroglancer must load the layer, draw it and show
- * segmentation (many segment colours in the cross-section panels) with ranged shard reads;
- * Ctrl-C (SIGINT) must stop the server cleanly. Then an OME-Zarr 0.5 labels image written
- * by zarr-python (sharded zarr v3) through `serveVolume`, the same way. The screenshots are
- * kept in target/test-artifacts/.
+ * printed URL opened in headless Chromium (`--open` hands the same URL to the platform's
+ * opener). neuroglancer must load the layer, draw it and show segmentation (many segment
+ * colours in the cross-section panels) with ranged shard reads; Ctrl-C (SIGINT) must stop
+ * the server cleanly. Then an OME-Zarr 0.5 labels image written by zarr-python (sharded
+ * zarr v3) through `serveVolume`, the same way. The screenshots are kept in
+ * target/test-artifacts/.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,9 +81,15 @@ function expectSegmentation(run: ViewerRun, origin: string, layer: string): void
 
 describe("braid view in headless Chromium", () => {
   it("shows the real shard's exported pyramid from the printed URL, and stops on Ctrl-C", async () => {
-    const child = braidChild(["view", precomputed]);
+    // --open runs the platform's opener: here a stand-in xdg-open that records its argument.
+    const bin = tempDir("view-bin");
+    cleanup.push(bin);
+    writeFileSync(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s' "$1" > "${join(bin, "opened")}"\n`, { mode: 0o755 });
+    const child = braidChild(["view", precomputed, "--open"], { PATH: `${bin}:${process.env.PATH}` });
     try {
       const url = await printedUrl(child);
+      for (let i = 0; i < 100 && !existsSync(join(bin, "opened")); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(join(bin, "opened"), "utf8")).toBe(url);
       const origin = new URL(url).origin;
       const state = JSON.parse(decodeURIComponent(new URL(url).hash.slice(2)));
       expect(state.layers).toEqual([{ type: "segmentation", source: `precomputed://${origin}/volumes/0`, name: precomputed.split("/").pop() }]);
