@@ -4,7 +4,6 @@
  * `/volumes/<i>/`, read through the storage layer (local files, `gs://`, http(s)) with Range
  * support; everything else is the client's directory. Node only.
  */
-import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Backend } from "../backend/backend.js";
@@ -96,6 +95,19 @@ function plain(res: ServerResponse, status: number, message: string, extra: Reco
   res.end(`${message}\n`);
 }
 
+/** Waits for room in the socket's buffer, or for the client to go away. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** Answers GET/HEAD of one object with Range support, streaming it piece by piece. */
 async function sendObject(req: IncomingMessage, res: ServerResponse, storage: Storage, key: string, cacheControl: string): Promise<void> {
   const size = await storage.size(key);
@@ -109,11 +121,13 @@ async function sendObject(req: IncomingMessage, res: ServerResponse, storage: St
   res.writeHead(range ? 206 : 200, headers);
   if (req.method === "HEAD") return void res.end();
   for (let offset = start; offset <= end; offset += PIECE) {
+    // neuroglancer cancels requests it no longer needs: stop reading for a closed connection.
+    if (res.destroyed) return;
     const length = Math.min(PIECE, end - offset + 1);
     const bytes = await storage.read(key, { offset, length });
     // Replaced or truncated since its size was read: the promised length cannot be kept.
     if (bytes === undefined || bytes.byteLength !== length) throw new BraidError("STORAGE_ERROR", `${storage.describe(key)} changed while being served`);
-    if (!res.write(bytes)) await once(res, "drain");
+    if (!res.write(bytes)) await drainedOrClosed(res);
   }
   res.end();
 }
