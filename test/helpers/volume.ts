@@ -1,6 +1,6 @@
 /** Label volumes in tests: sub-boxes, byte views and voxel equality with a readable failure. */
 import { expect } from "vitest";
-import { chunkIdsInShard, type PrecomputedScale, type ShardChunk, type Vec3, type VoxelBox } from "braid-seg";
+import type { Vec3, VoxelBox } from "braid-seg";
 
 export const voxelCount = (s: Vec3) => s[0] * s[1] * s[2];
 
@@ -26,18 +26,4 @@ export function expectSameVoxels(actual: BigUint64Array, expected: BigUint64Arra
   if (bytesOf(actual).equals(bytesOf(expected))) return;
   const i = actual.findIndex((v, k) => v !== expected[k]);
   expect(`${what}: voxel ${i} = ${actual[i]}`).toBe(`${what}: voxel ${i} = ${expected[i]}`);
-}
-
-/** Writes `volume` (the scale's whole domain, x-fastest) into every shard of a sharded scale; all-zero chunks are left out. */
-export async function writeShardedScale(scale: PrecomputedScale, volume: BigUint64Array, layout?: "tensorstore"): Promise<void> {
-  const g = scale.geometry;
-  for (const { shard } of g.shards()!) {
-    const ids = chunkIdsInShard(scale.info.sharding!, g.size, g.chunkSize, shard);
-    const chunks: ShardChunk[] = [];
-    g.cells(ids).forEach((cell, i) => {
-      const data = crop(volume, g.domain, g.chunkBox(cell));
-      if (data.some((v) => v !== 0n)) chunks.push({ chunkId: ids[i]!, payload: scale.encodeChunk(cell, data) });
-    });
-    await scale.writeShard(shard, chunks, layout ? { layout } : {});
-  }
 }

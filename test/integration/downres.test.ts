@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   BraidError,
+  chunkIdsInShard,
   createPrecomputed,
   downresVolume,
   openPrecomputed,
@@ -26,6 +27,7 @@ import {
   withDownresScales,
   type PrecomputedInfo,
   type ScaleInfo,
+  type ShardChunk,
   type Vec3,
   type VoxelBox,
 } from "braid-seg";
@@ -33,7 +35,7 @@ import { repoRoot, rng } from "../helpers/data.js";
 import { startFakeGcs } from "../helpers/fake-gcs.js";
 import { runPython, tensorstoreRead } from "../helpers/python.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-import { bytesOf, expectSameVoxels, voxelCount, writeShardedScale } from "../helpers/volume.js";
+import { bytesOf, crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
 
 const SIZE: Vec3 = [157, 119, 83];
 const OFFSET: Vec3 = [3, -5, 7];
@@ -101,7 +103,17 @@ interface BaseOptions {
 async function createBase(target: string, volume: BigUint64Array, options: BaseOptions = {}): Promise<void> {
   const info = infoWith([{ ...BASE_SCALE, ...options.base }, ...(options.extraScales ?? [])]);
   const url = /^[a-z]+:\/\//.test(target) ? target : fileUrl(target);
-  await writeShardedScale((await createPrecomputed(url, info)).scale(0), volume, "tensorstore");
+  const scale = (await createPrecomputed(url, info)).scale(0);
+  const g = scale.geometry;
+  for (const { shard } of g.shards()!) {
+    const ids = chunkIdsInShard(scale.info.sharding!, g.size, g.chunkSize, shard);
+    const chunks: ShardChunk[] = [];
+    g.cells(ids).forEach((cell, i) => {
+      const data = crop(volume, g.domain, g.chunkBox(cell));
+      if (data.some((v) => v !== 0n)) chunks.push({ chunkId: ids[i]!, payload: scale.encodeChunk(cell, data) });
+    });
+    await scale.writeShard(shard, chunks, { layout: "tensorstore" });
+  }
 }
 
 

@@ -66,8 +66,6 @@ export async function downresCell(
       const payload = await source.readEncodedChunk(c);
       if (payload !== undefined) chunks.push({ payload, box: source.grid.chunkBox(c) });
     });
-    // Nothing stored under it: every source voxel is 0, and so is the mode (either method).
-    if (chunks.length === 0) return undefined;
     return (
       downresChunk(backend, chunks, box, {
         sourceDomain: source.grid.domain,

@@ -30,14 +30,6 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
   if (task.onlyMissing && (await output.hasShard(shard))) {
     return { ...base, skipped: true, chunks: 0, written: 0, bytes: 0 };
   }
-  // A sparse volume (one DVID shard in a brain-sized spec) has thousands of output shards over
-  // nothing: when none of the task's source shards exists, every chunk is 0 and none is
-  // computed. The empty write still goes through writeShard, which deletes a stale shard.
-  if (task.sourceShards && !(await anyShardExists(source, task.sourceShards))) {
-    await output.writeShard(shard, [], { ordered: true });
-    ctx.progress({ chunks: task.outputChunks });
-    return { ...base, skipped: false, chunks: task.outputChunks, written: 0, bytes: 0 };
-  }
   const { chunkIds: ids, cells } = output.chunksInShard(shard);
   if (ids.length === 0) {
     throw new BraidError("INVALID_ARGUMENT", `scale "${output.key}" has no shard ${task.shard} (no chunk of the grid maps to it)`);
@@ -60,11 +52,6 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
   });
   ctx.progress({ bytesOut: written.bytes });
   return { ...base, skipped: false, chunks: computed, written: written.chunkCount, bytes: written.bytes };
-}
-
-async function anyShardExists(level: LevelWriter, shards: readonly string[]): Promise<boolean> {
-  const found = await Promise.all(shards.map((s) => level.hasShard(BigInt(s))));
-  return found.includes(true);
 }
 
 async function writeChunksTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {

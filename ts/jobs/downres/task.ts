@@ -12,12 +12,10 @@
  *   method: "mode",               // or "mode-nonzero"
  *   onlyMissing: false,           // skip the shard if its file exists (writes are atomic)
  *   gzipLevel?: 6, window?: 4, indexCacheBytes?: 33554432, storage?: {gcs: {apiEndpoint}},
- *   sourceShards: ["0", "1", …] | null,   // every source shard the task reads
  *   // planning data, ignored by the worker:
- *   outputChunks, sourceChunks,
+ *   outputChunks, sourceChunks, sourceShards: ["0", "1", …] | null,
  *   estimatedSourceBytes, estimatedOutputBytes, estimatedWorkerBytes, estimatedPeakBytes }
  * ```
- * The worker skips computing a shard none of whose `sourceShards` exists (all its chunks are 0).
  * A task of scale k may start once every shard of scale k-1 listed in `sourceShards` is
  * complete (all of scale k-1 when `sourceShards` is null). `scale k-1`'s output shard numbers
  * are exactly the `sourceShards` of scale k, so dependencies are a join on (scale-1, shard).
@@ -57,10 +55,7 @@ export interface DownresTask {
   outputChunks: number;
   /** Source grid cells read. */
   sourceChunks: number;
-  /**
-   * Source shards read (decimal strings); null when the source scale is unsharded. When none
-   * of them exists the worker writes the output shard as empty without computing its chunks.
-   */
+  /** Source shards read (decimal strings); null when the source scale is unsharded. */
   sourceShards: string[] | null;
   /** Stored bytes of source chunks read: measured from shard sizes, or extrapolated. */
   estimatedSourceBytes: number;
