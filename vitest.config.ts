@@ -8,6 +8,7 @@ const src = (p: string) => fileURLToPath(new URL(`./ts/${p}`, import.meta.url));
 const alias = [
   { find: /^braid-seg\/native$/, replacement: src("entry/native.ts") },
   { find: /^braid-seg\/wasm$/, replacement: src("entry/wasm-node.ts") },
+  { find: /^braid-seg\/view$/, replacement: src("entry/view.ts") },
   { find: /^braid-seg$/, replacement: src("entry/node.ts") },
 ];
 

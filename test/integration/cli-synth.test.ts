@@ -119,5 +119,7 @@ it("braid demo synthesizes, exports and verifies in one go", () => {
   expect(r.stdout).toContain("1000 stored from 1000 source blocks");
   expect(r.stdout).toMatch(/verify passed \(bodies\)/);
   expect(r.stdout).toContain("32 chunks compared voxel by voxel");
+  // It ends with the command that shows the result.
+  expect(r.stdout.trim().split("\n").pop()).toBe(`or run: braid view ${join(dir, "precomputed")}`);
   expect(seconds).toBeLessThan(120);
 });

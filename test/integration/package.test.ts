@@ -2,8 +2,8 @@
  * The published package, as a user gets it: `pnpm pack` of the built tree, `npm install` of the
  * tarball into an empty folder with no Rust toolchain reachable, then fresh Node processes that
  * import it by name. Checks the native-first default, the forced WebAssembly entry points and
- * the one-line fallback when the binary is missing. Needs `pnpm build` to have run; it never
- * builds anything itself.
+ * the one-line fallback when the binary is missing, and `braid-seg/view` serving the packaged
+ * neuroglancer client. Needs `pnpm build` to have run; it never builds anything itself.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dvidData, repoRoot } from "../helpers/data.js";
 
 const NATIVE_BINARY = "native/braid.linux-x64-gnu.node";
-const BUILT = ["dist/entry/node.js", "dist/entry/browser.js", "native/index.cjs", NATIVE_BINARY, "wasm/braid_wasm_bg.wasm"];
+const BUILT = [
+  "dist/entry/node.js",
+  "dist/entry/browser.js",
+  "dist/entry/view.js",
+  "dist/neuroglancer/index.html",
+  "native/index.cjs",
+  NATIVE_BINARY,
+  "wasm/braid_wasm_bg.wasm",
+];
 // sha256 of the decoded fib19 sample block, as in test/codec.test.ts.
 const FIB19_SHA = "112f124dbf2c5256389d1481e41e6d436e201c0a7fcff0ea3e0880f809373304";
 
@@ -110,6 +118,40 @@ describe("the packed braid-seg tarball", () => {
     }
     const stray = files.filter((f) => !/^(dist\/|native\/|wasm\/|package\.json$|README|LICEN[CS]E)/.test(f));
     expect(stray).toEqual([]);
+  });
+
+  it("ships the built neuroglancer client (no build stamp) and serves it from braid-seg/view", () => {
+    const list = run("tar", ["-tzf", tarball], work, process.env).stdout.split("\n");
+    const client = list.filter((f) => f.startsWith("package/dist/neuroglancer/")).map((f) => f.slice("package/dist/neuroglancer/".length));
+    expect(client).toContain("THIRD-PARTY-NOTICES.txt");
+    expect(client.filter((f) => f.endsWith(".js")).length).toBeGreaterThan(2);
+    expect(client.filter((f) => f.startsWith("."))).toEqual([]);
+
+    const volume = join(work, "volume");
+    mkdirSync(volume);
+    const scale = { key: "s0", size: [64, 64, 64], voxel_offset: [0, 0, 0], resolution: [8, 8, 8], chunk_sizes: [[64, 64, 64]], encoding: "raw" };
+    writeFileSync(join(volume, "info"), JSON.stringify({ "@type": "neuroglancer_multiscale_volume", type: "segmentation", data_type: "uint64", num_channels: 1, scales: [scale] }));
+    const script = `
+      const { serveVolume } = await import("braid-seg/view");
+      const server = await serveVolume({ volumes: process.env.VOLUME });
+      const page = await (await fetch(server.origin + "/")).text();
+      const assets = [...page.matchAll(/(?:src|href)="([^":]+)"/g)].map((m) => m[1]);
+      const answers = [];
+      for (const a of assets) {
+        const r = await fetch(server.origin + "/" + a);
+        answers.push([a, r.status, r.headers.get("content-type"), (await r.arrayBuffer()).byteLength > 1000]);
+      }
+      const info = await fetch(server.volumeUrl(0) + "/info");
+      console.log(JSON.stringify({ assets: answers, info: info.status, layer: server.layers[0], url: server.url }));
+      await server.close();`;
+    const r = run(join(bin, "node"), ["--input-type=module", "-e", script], app, cleanEnv({ VOLUME: volume }));
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+    expect(out.assets.length).toBeGreaterThanOrEqual(2);
+    for (const [name, status, type, big] of out.assets) expect([name, status, type, big]).toEqual([name, 200, name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8", true]);
+    expect(out.info).toBe(200);
+    expect(out.layer).toMatchObject({ type: "segmentation", format: "precomputed", position: [32, 32, 32] });
+    expect(out.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#!/);
   });
 
   it("installs with npm from a PATH on which cargo and rustc cannot be found", () => {

@@ -51,8 +51,8 @@ export const demoCommand: Command = {
     console.log(`4/4 verifying (every shard and chunk index, ${VALUES} chunks voxel by voxel)`);
     const report = await verifyExport({ source, dest, values: VALUES });
     console.log(formatVerifyReport(report));
-    console.log(`\nlook at it: serve ${dest} over http with Range support and CORS, and add the layer`);
-    console.log(`  precomputed://http://127.0.0.1:<port>/  (segmentation) in neuroglancer`);
+    console.log(`\nlook at it: serve ${dest} over http (Range requests, CORS) and add precomputed://http://…/ to neuroglancer,`);
+    console.log(`or run: braid view ${dest}`);
     return exported.summary!.ok && pyramid.ok && report.ok ? 0 : 1;
   },
 };
