@@ -41,6 +41,8 @@ export type BraidErrorCode =
   | "WORKER_CRASHED"
   | "WORKER_START_FAILED"
   | "SPEC_INVALID"
+  | "ZARR_CORRUPT"
+  | "CLOSED"
   | (string & {});
 
 /** Where a failure happened, when the caller knows. */
