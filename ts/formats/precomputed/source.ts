@@ -8,6 +8,7 @@
 import type { Vec3 } from "../../types.js";
 import type { Axis } from "../../volume/axes.js";
 import { cOrderStrides } from "../../volume/strided.js";
+import { voxelValue } from "../../volume/voxels.js";
 import type { Channel, DecodedChunk, SourceLevel, VolumeSource } from "../../volume/source.js";
 import type { PrecomputedScale } from "./scale.js";
 import type { PrecomputedVolume } from "./volume.js";
@@ -74,7 +75,7 @@ export function precomputedSource(volume: PrecomputedVolume): VolumeSource {
     url: volume.url,
     format: "precomputed",
     dataType: volume.dataType,
-    fillValue: 0,
+    fillValue: voxelValue(volume.dataType, 0),
     axes,
     levels: volume.scales.map((s) => new PrecomputedLevel(s, channels)),
     channels: channelList,
