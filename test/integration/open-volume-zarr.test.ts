@@ -5,12 +5,15 @@
  * image-label) and 0.4 (5-D t/c/z/y/x) images — every voxel compared with what zarr-python and
  * TensorStore read, storage requests counted, LOD and world offsets checked against the
  * coordinate transformations (voxel centres → corners, docs/formats/zarr.md §5.6) — and
- * `discover` on an HCS plate, per-FOV stores (on disk and over HTTP) and a 6-D store.
+ * `discover` on an HCS plate, per-FOV stores (on disk and over HTTP) and a 6-D store; and the
+ * same reads from a gs:// bucket (fake-gcs-server).
  */
-import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discover, openStorage, openVolume, type VoxelArray } from "braid-seg";
 import { countingStorage } from "../helpers/counting-storage.js";
+import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { serveDirectory } from "../helpers/http-server.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
 import { expectSameArray, labelVolume, pattern, readZarr, writeZarr, type ZarrArraySpec } from "../helpers/zarr.js";
@@ -412,5 +415,36 @@ describe("discover", () => {
     const r = await volume.read({ select: { ...found[1]!.select, t: 1 } });
     expect(r.dims).toEqual(["x", "y", "z", "c"]);
     expectSameArray(r.data, readZarr(root, "zarr-python", [[1, 2], [1, 2], [0, 2], [0, 4], [0, 6], [0, 5]]).data, "fov 1, t 1");
+  });
+});
+
+describe("on gs:// (fake-gcs-server)", () => {
+  let gcs: FakeGcs;
+  const saved = process.env.STORAGE_EMULATOR_HOST;
+  beforeAll(async () => {
+    gcs = await startFakeGcs();
+    await gcs.createBucket("braid-read");
+    process.env.STORAGE_EMULATOR_HOST = gcs.url;
+  });
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+    else process.env.STORAGE_EMULATOR_HOST = saved;
+    await gcs?.stop();
+  });
+
+  it("opens and reads a sharded OME-Zarr 0.5 image from a bucket like from disk", async () => {
+    const local = join(tempDir("gs-ome"), "image.ome.zarr");
+    const fixture = ome05(local);
+    const bucket = await openStorage("gs://braid-read/image.ome.zarr");
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+    for (const f of files(local)) await bucket.write(relative(local, f), readFileSync(f));
+    const remote = await openVolume("gs://braid-read/image.ome.zarr");
+    expect(remote.format).toBe("ome-zarr 0.5");
+    expect(remote.scales.map((s) => s.offset)).toEqual((await openVolume(fileUrl(local))).scales.map((s) => s.offset));
+    const r = await remote.read({ scale: "s1" });
+    expectSameArray(r.data, fixture.s1.data, "s1 from the bucket");
+    const label = await remote.openLabel("nuclei");
+    expectSameArray((await label.read({ scale: 0 })).data, fixture.l0, "labels from the bucket");
   });
 });
