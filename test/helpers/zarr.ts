@@ -98,6 +98,11 @@ export function labelVolume(shape: readonly [number, number, number], seed = 1):
   return out;
 }
 
+/** The `zarr.json` attributes of an OME-Zarr 0.5 group holding `ome` (multiscales, plate, labels, …). */
+export function ome05(ome: Record<string, unknown>): { ome: Record<string, unknown> } {
+  return { ome: { version: "0.5", ...ome } };
+}
+
 /** `n` deterministic values of a data type (not all zero, not constant), for images and label arrays. */
 export function pattern(dtype: ZarrDtype, n: number, seed = 1): VoxelArray {
   const Ctor = CTORS[dtype];

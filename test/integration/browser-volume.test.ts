@@ -12,11 +12,11 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrecomputed, downsampledScale, openVolume, type PrecomputedInfo, type ReadOptions, type ScaleInfo } from "braid-seg";
-import { launchChromium, serveStatic, type StaticServer } from "../helpers/browser.js";
+import { collectProblems, launchChromium, serveStatic, type StaticServer } from "../helpers/browser.js";
 import { repoRoot } from "../helpers/data.js";
 import { braidWrite } from "../helpers/precomputed.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-import { labelVolume, pattern, writeZarr } from "../helpers/zarr.js";
+import { labelVolume, ome05, pattern, writeZarr } from "../helpers/zarr.js";
 
 const PKG = "/node_modules/braid-seg";
 const ARTIFACTS = join(repoRoot, "target/test-artifacts");
@@ -124,13 +124,10 @@ beforeAll(async () => {
     groups: [
       {
         path: "",
-        attributes: {
-          ome: {
-            version: "0.5",
-            multiscales: [{ axes, datasets: [ds("s0", 1), ds("s1", 2)] }],
-            omero: { channels: [{ label: "membrane", color: "FF00FF" }, { label: "nucleus", color: "00FF00" }] },
-          },
-        },
+        attributes: ome05({
+          multiscales: [{ axes, datasets: [ds("s0", 1), ds("s1", 2)] }],
+          omero: { channels: [{ label: "membrane", color: "FF00FF" }, { label: "nucleus", color: "00FF00" }] },
+        }),
       },
     ],
     arrays: [array("s0", [2, 8, 40, 48], 1), array("s1", [2, 8, 20, 24], 2)],
@@ -144,10 +141,7 @@ beforeAll(async () => {
   }, { "/index.html": { body: PAGE, type: "text/html; charset=utf-8" } });
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
+  collectProblems(page, problems);
   await page.goto(`${server.origin}/index.html`);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, null, { timeout: 30_000 });
 }, 180_000);
@@ -190,7 +184,7 @@ describe("openVolume in headless Chromium (WebAssembly, HTTP ranges)", () => {
       ["ome-zarr", "/data/cells.ome.zarr", "2", ""],
     ] as const) {
       const example = await browser.newPage({ viewport: { width: 900, height: 700 } });
-      example.on("pageerror", (e) => problems.push(`example page error: ${e.message}`));
+      collectProblems(example, problems);
       await example.goto(`${server.origin}/examples/slice/index.html?${new URLSearchParams({ url, z, res })}`);
       await example.waitForFunction(() => (window as unknown as { sliceResult?: unknown }).sliceResult !== undefined, null, { timeout: 30_000 });
       const result = await example.evaluate(() => (window as unknown as { sliceResult: Record<string, unknown> }).sliceResult);

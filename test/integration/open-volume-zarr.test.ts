@@ -16,7 +16,7 @@ import { countingStorage } from "../helpers/counting-storage.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { serveDirectory } from "../helpers/http-server.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-import { expectSameArray, labelVolume, pattern, readZarr, writeZarr, type ZarrArraySpec } from "../helpers/zarr.js";
+import { expectSameArray, labelVolume, ome05 as ome05Attributes, pattern, readZarr, writeZarr, type ZarrArraySpec } from "../helpers/zarr.js";
 
 const ZYX = ["z", "y", "x"];
 
@@ -149,24 +149,18 @@ function ome05(root: string) {
     groups: [
       {
         path: "",
-        attributes: {
-          ome: {
-            version: "0.5",
-            multiscales: [{ name: "cells", axes, datasets }],
-            omero: { channels: [{ label: "DAPI", color: "0000ff", window: { start: 0, end: 1000, min: 0, max: 65535 }, active: true }, { label: "GFP", color: "00FF00" }] },
-          },
-        },
+        attributes: ome05Attributes({
+          multiscales: [{ name: "cells", axes, datasets }],
+          omero: { channels: [{ label: "DAPI", color: "0000ff", window: { start: 0, end: 1000, min: 0, max: 65535 }, active: true }, { label: "GFP", color: "00FF00" }] },
+        }),
       },
-      { path: "labels", attributes: { ome: { version: "0.5", labels: ["nuclei"] } } },
+      { path: "labels", attributes: ome05Attributes({ labels: ["nuclei"] }) },
       {
         path: "labels/nuclei",
-        attributes: {
-          ome: {
-            version: "0.5",
-            multiscales: [{ axes: axes.slice(1), datasets: labelDatasets }],
-            "image-label": { colors: [{ "label-value": 1, rgba: [255, 0, 0, 255] }], properties: [{ "label-value": 1, area: 12 }], source: { image: "../../" } },
-          },
-        },
+        attributes: ome05Attributes({
+          multiscales: [{ axes: axes.slice(1), datasets: labelDatasets }],
+          "image-label": { colors: [{ "label-value": 1, rgba: [255, 0, 0, 255] }], properties: [{ "label-value": 1, area: 12 }], source: { image: "../../" } },
+        }),
       },
     ],
     arrays: [
@@ -318,7 +312,7 @@ describe("discover", () => {
     ];
     const ms = { version: "0.4", axes, datasets: [{ path: "0", coordinateTransformations: [{ type: "scale", scale: [0.25, 0.25] }] }] };
     return {
-      group: { path, attributes: zarrFormat === 3 ? { ome: { version: "0.5", multiscales: [{ ...ms, version: undefined }] } } : { multiscales: [ms] } },
+      group: { path, attributes: zarrFormat === 3 ? ome05Attributes({ multiscales: [{ ...ms, version: undefined }] }) : { multiscales: [ms] } },
       array: { path: `${path}/0`, data: pattern("uint16", size * size, seed), dtype: "uint16" as const, shape: [size, size], chunks: [4, 4], codec: "gzip" as const, ...(zarrFormat === 3 ? { dimension_names: ["y", "x"] } : {}) },
     };
   };
@@ -333,25 +327,22 @@ describe("discover", () => {
       groups: [
         {
           path: "",
-          attributes: {
-            ome: {
-              version: "0.5",
-              plate: {
-                name: "screen",
-                rows: [{ name: "A" }, { name: "B" }],
-                columns: [{ name: "1" }, { name: "2" }],
-                wells: [
-                  { path: "A/1", rowIndex: 0, columnIndex: 0 },
-                  { path: "B/2", rowIndex: 1, columnIndex: 1 },
-                ],
-                field_count: 2,
-              },
+          attributes: ome05Attributes({
+            plate: {
+              name: "screen",
+              rows: [{ name: "A" }, { name: "B" }],
+              columns: [{ name: "1" }, { name: "2" }],
+              wells: [
+                { path: "A/1", rowIndex: 0, columnIndex: 0 },
+                { path: "B/2", rowIndex: 1, columnIndex: 1 },
+              ],
+              field_count: 2,
             },
-          },
+          }),
         },
         ...wells.flatMap((w) => [
           { path: w.split("/")[0]!, attributes: {} },
-          { path: w, attributes: { ome: { version: "0.5", well: { images: [{ path: "0" }, { path: "1" }] } } } },
+          { path: w, attributes: ome05Attributes({ well: { images: [{ path: "0" }, { path: "1" }] } }) },
         ]),
         ...fields.map((f) => f.group),
       ],
