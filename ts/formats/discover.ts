@@ -4,7 +4,7 @@
  * a single store whose array has a field-of-view axis (e.g. FOV×T×C×Z×Y×X: one entry per FOV,
  * with the `select` that picks it), or just one image. Reads metadata only.
  */
-import { BraidError, withContext } from "../errors.js";
+import { BraidError } from "../errors.js";
 import type { OpenStorageOptions } from "../storage/index.js";
 import { resolveStorage } from "../storage/resolve.js";
 import type { Storage } from "../storage/types.js";
@@ -119,23 +119,19 @@ export async function discover(target: string | Storage, options: DiscoverOption
   const { url } = typeof target === "string" ? splitFormat(target) : { url: target.url };
   const storage = await resolveStorage(typeof target === "string" ? url : target, options.storage);
   const concurrency = options.concurrency ?? 16;
-  try {
-    const node = await readZarrNode(storage);
-    if (node) {
-      const ome = node.kind === "group" ? omeMetadata(node.attributes, node.zarrFormat) : undefined;
-      if (ome && "plate" in ome.ome) return await plateImages(storage, node, ome, concurrency);
-      if (ome && "well" in ome.ome) {
-        const file = storage.describe(node.zarrFormat === 3 ? "zarr.json" : ".zattrs");
-        return wellImages(ome.ome, file).map((im, field) => ({ url: join(storage.url, im.path), layout: "image" as const, name: `${im.path}`, fov: field }));
-      }
-      const dims = await shapeOf(storage, node);
-      if (dims) return fovAxisImages(storage.url, dims.names, dims.shape) ?? [{ url: storage.url, layout: "image", name: lastPart(storage.url) }];
+  const node = await readZarrNode(storage);
+  if (node) {
+    const ome = node.kind === "group" ? omeMetadata(node.attributes, node.zarrFormat) : undefined;
+    if (ome && "plate" in ome.ome) return await plateImages(storage, node, ome, concurrency);
+    if (ome && "well" in ome.ome) {
+      const file = storage.describe(node.zarrFormat === 3 ? "zarr.json" : ".zattrs");
+      return wellImages(ome.ome, file).map((im, field) => ({ url: join(storage.url, im.path), layout: "image" as const, name: `${im.path}`, fov: field }));
     }
-    if (await storage.exists("info")) return [{ url: storage.url, layout: "image", name: lastPart(storage.url) }];
-    const stores = await fovStores(storage);
-    if (stores.length > 0) return stores.map((s) => ({ url: join(storage.url, s.name), layout: "fov-stores", name: s.name.replace(/\.(ome\.)?zarr$/i, ""), fov: s.fov }));
-  } catch (e) {
-    throw withContext(e, {});
+    const dims = await shapeOf(storage, node);
+    if (dims) return fovAxisImages(storage.url, dims.names, dims.shape) ?? [{ url: storage.url, layout: "image", name: lastPart(storage.url) }];
   }
+  if (await storage.exists("info")) return [{ url: storage.url, layout: "image", name: lastPart(storage.url) }];
+  const stores = await fovStores(storage);
+  if (stores.length > 0) return stores.map((s) => ({ url: join(storage.url, s.name), layout: "fov-stores", name: s.name.replace(/\.(ome\.)?zarr$/i, ""), fov: s.fov }));
   throw new BraidError("NOT_FOUND", `${storage.url} holds no image, plate or FOV stores`, { file: storage.url });
 }
