@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discover, openStorage, openVolume, type VoxelArray } from "braid-seg";
-import { countingStorage } from "../helpers/counting-storage.js";
+import { requestLog } from "../helpers/request-log.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { serveDirectory } from "../helpers/http-server.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
@@ -21,7 +21,7 @@ import { expectSameArray, labelVolume, ome05 as ome05Attributes, pattern, readZa
 const ZYX = ["z", "y", "x"];
 
 async function open(path: string) {
-  const counted = countingStorage(await openStorage(fileUrl(path)));
+  const counted = requestLog(await openStorage(fileUrl(path)));
   const volume = await openVolume(counted.storage);
   return { counted, volume };
 }

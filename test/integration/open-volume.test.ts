@@ -21,7 +21,7 @@ import {
   type Vec3,
   type VoxelBox,
 } from "braid-seg";
-import { countingStorage } from "../helpers/counting-storage.js";
+import { requestLog } from "../helpers/request-log.js";
 import { braidWrite, tensorstoreWrite } from "../helpers/precomputed.js";
 import { tensorstoreRead } from "../helpers/python.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
@@ -72,7 +72,7 @@ async function braidVolume(sharded: boolean): Promise<{ dir: string; info: Preco
 }
 
 async function open(dir: string, options: { cacheBytes?: number; concurrency?: number } = {}) {
-  const counted = countingStorage(await openStorage(fileUrl(dir)));
+  const counted = requestLog(await openStorage(fileUrl(dir)));
   const volume = await openVolume(counted.storage, options);
   return { counted, volume };
 }

@@ -6,7 +6,7 @@
  */
 import type { ByteRange, Storage } from "braid-seg";
 
-export interface Counted {
+export interface RequestLog {
   storage: Storage;
   /** `key@all`, `key@offset+length`, `key@-suffix`, in call order. */
   log: string[];
@@ -24,7 +24,7 @@ export interface Counted {
 const describeRange = (r: ByteRange | undefined) =>
   r === undefined ? "all" : "suffix" in r ? `-${r.suffix}` : `${r.offset}+${r.length ?? "end"}`;
 
-export function countingStorage(inner: Storage): Counted {
+export function requestLog(inner: Storage): RequestLog {
   const log: string[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
