@@ -21,6 +21,7 @@ import * as geometry from "./formats/precomputed/geometry.js";
 import type { ScaleInfo } from "./formats/precomputed/info.js";
 import * as sharding from "./formats/precomputed/sharding.js";
 import * as precomputed from "./formats/precomputed/volume.js";
+import * as reading from "./formats/open-volume.js";
 import * as downresRun from "./jobs/downres/run.js";
 import * as downresPlan from "./jobs/downres/plan.js";
 import type { DownresTask } from "./jobs/downres/task.js";
@@ -130,6 +131,9 @@ export function bindApi(backend: Backend) {
       precomputed.openPrecomputed(pick(options), target, options),
     createPrecomputed: async (target: string | Storage, info: object, options?: precomputed.CreatePrecomputedOptions) =>
       precomputed.createPrecomputed(pick(options), target, info, options),
+
+    // lazy reading of any volume (precomputed, zarr v2/v3, OME-Zarr 0.4/0.5)
+    openVolume: async (target: string | Storage, options?: reading.OpenVolumeOptions) => reading.openVolume(pick(options), target, options),
 
     // jobs
     exportVolume: async (options: exporting.ExportOptions) => exporting.exportVolume(pick(options), options),

@@ -21,6 +21,20 @@ export type { VoxelBox } from "./volume/box.js";
 export type { DataType, LabelArray, LabelArrayOf, LabelDataType } from "./volume/labels.js";
 export type { ChunkGrid } from "./volume/grid.js";
 export type { Level, Volume } from "./volume/volume.js";
+export type { VoxelArray, VoxelValue } from "./volume/voxels.js";
+export type { Axis, AxisType } from "./volume/axes.js";
+export type { Channel, ImageLabel } from "./volume/source.js";
+export type { AxisSelection, LazyLevel, VoxelRoi, WorldBox } from "./volume/lazy-level.js";
+export type {
+  ChunksOptions,
+  LazyVolume,
+  LevelChoice,
+  ReadOptions,
+  ReadResult,
+  RegionOptions,
+  VolumeAxis,
+  VolumeChunk,
+} from "./volume/lazy-volume.js";
 export type { ChunkEncodingSpec, LevelWriter, ShardBox, ShardChunk, ShardWriteOptions, VolumeWriter, WrittenShard } from "./volume/writer.js";
 
 // DVID export files
@@ -48,6 +62,10 @@ export {
 } from "./formats/precomputed/sharding.js";
 export { PrecomputedVolume, type CreatePrecomputedOptions, type PrecomputedOptions } from "./formats/precomputed/volume.js";
 export { PrecomputedScale, type WriteShardOptions } from "./formats/precomputed/scale.js";
+
+// lazy reading: openVolume (api.ts) and discovery of microscopy layouts
+export type { OpenVolumeOptions } from "./formats/open-volume.js";
+export { discover, type DiscoveredImage, type DiscoverOptions } from "./formats/discover.js";
 
 // storage
 export * from "./storage/index.js";

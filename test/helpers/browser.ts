@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, resolve, sep } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { parseRange } from "./http-server.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -33,6 +34,8 @@ export interface ServedRequest {
   path: string;
   status: number;
   type: string;
+  /** The Range header, when the request had one. */
+  range?: string;
 }
 
 export interface StaticServer {
@@ -45,7 +48,8 @@ export interface StaticServer {
 /**
  * Serves `mounts` (URL prefix → directory) and `pages` (exact path → bytes or text) on
  * 127.0.0.1 with a random port. Paths outside the mounted directories are 404s, so a page
- * that reaches for a file the package does not ship fails visibly.
+ * that reaches for a file the package does not ship fails visibly. Mounted files honour a
+ * single `Range` (206 with `Content-Range`), as static hosts and buckets do.
  */
 export async function serveStatic(
   mounts: Record<string, string>,
@@ -54,9 +58,10 @@ export async function serveStatic(
   const requests: ServedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const answer = (status: number, type: string, body: string | Uint8Array) => {
-      requests.push({ path, status, type });
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    const range = req.headers.range;
+    const answer = (status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}) => {
+      requests.push({ path, status, type, ...(range === undefined ? {} : { range }) });
+      res.writeHead(status, { "content-type": type, "cache-control": "no-store", ...headers });
       res.end(body);
     };
     const page = pages[path];
@@ -66,7 +71,12 @@ export async function serveStatic(
       const root = resolve(dir);
       const file = resolve(root, `.${path.slice(prefix.length - 1)}`);
       if ((file === root || file.startsWith(root + sep)) && existsSync(file) && statSync(file).isFile()) {
-        return answer(200, MIME[extname(file)] ?? "application/octet-stream", readFileSync(file));
+        const body = readFileSync(file);
+        const type = MIME[extname(file)] ?? "application/octet-stream";
+        const r = parseRange(range, body.byteLength);
+        if (r === "unsatisfiable") return answer(416, type, "", { "content-range": `bytes */${body.byteLength}` });
+        if (r === undefined) return answer(200, type, body, { "accept-ranges": "bytes" });
+        return answer(206, type, body.subarray(r[0], r[1] + 1), { "content-range": `bytes ${r[0]}-${r[1]}/${body.byteLength}` });
       }
     }
     answer(404, "text/plain", `not found: ${path}`);
@@ -86,4 +96,12 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (or apt-get install -y chromium)`);
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** Records a page's uncaught errors and console errors and warnings into `problems`. */
+export function collectProblems(page: Page, problems: string[]): void {
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+  });
 }

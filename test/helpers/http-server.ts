@@ -29,7 +29,7 @@ export interface StaticServer {
 }
 
 /** `[start, end]` inclusive for a single `bytes=` range, `"unsatisfiable"`, or `undefined` (ignore it). */
-function parseRange(header: string | undefined, size: number): [number, number] | "unsatisfiable" | undefined {
+export function parseRange(header: string | undefined, size: number): [number, number] | "unsatisfiable" | undefined {
   const m = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return undefined;
   if (m[1] === "") {

@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as braid from "braid-seg";
-import { launchChromium, serveStatic, type StaticServer } from "../helpers/browser.js";
+import { collectProblems, launchChromium, serveStatic, type StaticServer } from "../helpers/browser.js";
 import { dvidData, repoRoot, sha256 } from "../helpers/data.js";
 import { REAL_SHARD } from "../helpers/arrow.js";
 
@@ -76,10 +76,7 @@ beforeAll(async () => {
   );
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
-  });
+  collectProblems(page, problems);
   await page.goto(`${server.origin}/index.html`);
   await page.waitForFunction(() => (window as unknown as { braidReady?: boolean }).braidReady === true, null, {
     timeout: 30_000,

@@ -5,25 +5,23 @@
  * shards; raw/raw shards written in TensorStore's order are byte-identical to its files; and
  * a volume on gs:// (fake-gcs-server) matches the same volume on disk object for object.
  */
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  chunkIdsInShard,
   createPrecomputed,
   openPrecomputed,
   openStorage,
   type PrecomputedInfo,
-  type PrecomputedScale,
-  type ShardChunk,
   type ShardingSpec,
   type Vec3,
   type VoxelBox,
 } from "braid-seg";
-import { runPython, tensorstoreRead } from "../helpers/python.js";
+import { tensorstoreRead } from "../helpers/python.js";
 import { startFakeGcs, type FakeGcs } from "../helpers/fake-gcs.js";
 import { fileUrl, tempDir } from "../helpers/temp.js";
-import { bytesOf, crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
+import { crop, expectSameVoxels, voxelCount } from "../helpers/volume.js";
+import { allCells, braidWrite, isZero, tensorstoreWrite } from "../helpers/precomputed.js";
 
 interface Case {
   name: string;
@@ -145,65 +143,6 @@ function labels(c: Case): BigUint64Array {
         out[i] = table[(Math.floor(x / 5) * 7 + Math.floor(y / 6) * 13 + Math.floor(z / 4) * 31) % 23]!;
       }
   return out;
-}
-
-const isZero = (v: BigUint64Array) => v.every((x) => x === 0n);
-
-function allCells(scale: PrecomputedScale): Vec3[] {
-  const [gx, gy, gz] = scale.geometry.gridShape;
-  const cells: Vec3[] = [];
-  for (let z = 0; z < gz; z++) for (let y = 0; y < gy; y++) for (let x = 0; x < gx; x++) cells.push([x, y, z]);
-  return cells;
-}
-
-/** The chunks of one shard in the given id order, all-zero ones left out as TensorStore does. */
-function* shardChunks(scale: PrecomputedScale, volume: BigUint64Array, ids: BigUint64Array): Generator<ShardChunk> {
-  const g = scale.geometry;
-  const cells = g.cells(ids);
-  for (let i = 0; i < ids.length; i++) {
-    const data = crop(volume, g.domain, g.chunkBox(cells[i]!));
-    if (!isZero(data)) yield { chunkId: ids[i]!, payload: scale.encodeChunk(cells[i]!, data) };
-  }
-}
-
-/**
- * Writes a whole scale with braid: unsharded chunk by chunk, sharded shard by shard in
- * TensorStore's order (`chunkIdsInShard`) or, when shards are not boxes (murmur), grouped from
- * the chunk placements.
- */
-async function braidWrite(
-  scale: PrecomputedScale,
-  volume: BigUint64Array,
-  layout: "tensorstore" | "indexes-at-end",
-): Promise<void> {
-  const g = scale.geometry;
-  if (!scale.sharded) {
-    for (const cell of allCells(scale)) await scale.writeChunk(cell, crop(volume, g.domain, g.chunkBox(cell)));
-    return;
-  }
-  const spec = scale.info.sharding!;
-  const boxes = g.shards();
-  if (boxes) {
-    for (const { shard } of boxes) {
-      await scale.writeShard(shard, shardChunks(scale, volume, chunkIdsInShard(spec, g.size, g.chunkSize, shard)), { layout });
-    }
-    return;
-  }
-  const byShard = new Map<bigint, { minishard: bigint; chunkId: bigint }[]>();
-  for (const p of g.place(allCells(scale))) byShard.set(p.shard, [...(byShard.get(p.shard) ?? []), p]);
-  for (const [shard, places] of byShard) {
-    places.sort((a, b) => (a.minishard === b.minishard ? (a.chunkId < b.chunkId ? -1 : 1) : a.minishard < b.minishard ? -1 : 1));
-    await scale.writeShard(shard, shardChunks(scale, volume, BigUint64Array.from(places, (p) => p.chunkId)), { layout });
-  }
-}
-
-/** Writes `volume` as the only scale of `info` with TensorStore. */
-function tensorstoreWrite(dir: string, info: PrecomputedInfo, volume: BigUint64Array): void {
-  const work = tempDir("precomputed");
-  writeFileSync(join(work, "info.json"), JSON.stringify(info));
-  const raw = info.data_type === "uint32" ? Uint32Array.from(volume, Number) : volume;
-  writeFileSync(join(work, "volume.raw"), bytesOf(raw));
-  runPython("write_precomputed.py", [dir, "--info", join(work, "info.json"), "--volume", join(work, "volume.raw")]);
 }
 
 /** TensorStore's read of a box (or everything), widened to uint64, of the data type `info` says. */

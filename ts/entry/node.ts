@@ -27,7 +27,7 @@ export const {
   downsampleMode, downresChunk, chunkIds, chunkId, chunkCells, locateChunks, shardFileName, shardGeometry,
   shardOrigin, chunkIdsInShard, decodeShardIndex, decodeMinishardIndex, ShardWriter, ArrowStreamDecoder,
   ArrowBatchDecoder, ExportShardWriter, parseCsvIndex, scanArrowStream, synthDvidRecord, openDvidShard,
-  ScaleGeometry, openPrecomputed, createPrecomputed, exportVolume, planExport, verifyExport, synthExport,
+  ScaleGeometry, openPrecomputed, createPrecomputed, openVolume, exportVolume, planExport, verifyExport, synthExport,
   runManifestTask, planDownres, downresVolume, runDownresTasks, runDownresManifestTask,
 } = api;
 export type ShardWriter = Api.ShardWriter;

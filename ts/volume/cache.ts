@@ -73,6 +73,12 @@ export class ByteLru {
     }
   }
 
+  /** Drops one entry and its pending load: a load in flight then returns its value uncached. */
+  delete(key: string): void {
+    this.#evict(key);
+    this.#loading.delete(key);
+  }
+
   /** Drops every entry (and pending load) whose key starts with `prefix`, e.g. of a rewritten shard. */
   invalidate(prefix: string): void {
     for (const k of [...this.#entries.keys()]) if (k.startsWith(prefix)) this.#evict(k);

@@ -88,3 +88,26 @@ export async function forEachConcurrentStream<T>(
   }
   if (failure) throw failure.error;
 }
+
+/**
+ * A limit on calls in flight shared by several callers: `run(fn)` starts `fn` once fewer than
+ * `limit` (at least one) earlier calls are pending. Lets a read-ahead window hold more results
+ * than it has requests outstanding.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  const max = Math.max(1, Math.floor(limit) || 1);
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    // A finishing call hands its slot straight to the next waiter, so none can slip in between.
+    if (active >= max) await new Promise<void>((go) => waiting.push(go));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}

@@ -8,7 +8,7 @@ import { BraidError } from "../errors.js";
 export type LabelDataType = "uint8" | "uint16" | "uint32" | "uint64";
 
 /** Element types volumes may declare; segmentation uses the unsigned ones. */
-export type DataType = LabelDataType | "int8" | "int16" | "int32" | "float32";
+export type DataType = LabelDataType | "int8" | "int16" | "int32" | "int64" | "float32" | "float64";
 
 export type LabelArray = Uint8Array | Uint16Array | Uint32Array | BigUint64Array;
 

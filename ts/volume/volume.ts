@@ -1,12 +1,15 @@
 /**
  * What every volume braid reads looks like, whatever its format: levels of detail (scale 0
- * finest), each a chunk grid of labels that can be read by chunk or by region. Formats
- * (`formats/precomputed`, later zarr) implement these; readers and jobs use only these.
+ * finest), each a chunk grid of voxels that can be read by chunk or by region. Formats
+ * (`formats/precomputed`) and the lazy reader over any format (`lazy-volume.ts`, what
+ * `openVolume` returns) implement these; jobs use only these. Non-spatial dimensions (channels,
+ * time) ride along: a chunk or region holds all of them, x fastest, then y, z, then those.
  */
 import type { Vec3 } from "../types.js";
 import type { VoxelBox } from "./box.js";
 import type { ChunkGrid } from "./grid.js";
-import type { DataType, LabelArray } from "./labels.js";
+import type { DataType } from "./labels.js";
+import type { VoxelArray } from "./voxels.js";
 
 export interface Level {
   /** Position in the pyramid, 0 = finest. */
@@ -18,10 +21,10 @@ export interface Level {
   /** Physical size of a voxel per axis (nanometres for segmentation). */
   readonly resolution: Vec3;
   readonly grid: ChunkGrid;
-  /** A chunk's voxels in its clipped shape (x-fastest); undefined when the chunk is absent (all 0). */
-  readChunk(cell: Vec3): Promise<LabelArray | undefined>;
-  /** Voxels of a box inside the level's domain (x-fastest); absent chunks read as 0. */
-  readRegion(box: VoxelBox): Promise<LabelArray>;
+  /** A chunk's voxels in its clipped shape (x-fastest); undefined when the chunk is absent (fill value). */
+  readChunk(cell: Vec3): Promise<VoxelArray | undefined>;
+  /** Voxels of a box inside the level's domain (x-fastest); absent chunks read as the fill value (0). */
+  readRegion(box: VoxelBox): Promise<VoxelArray>;
 }
 
 export interface Volume {

@@ -8,6 +8,7 @@ import type { Backend } from "../../backend/backend.js";
 import { BraidError } from "../../errors.js";
 import type { Vec3 } from "../../types.js";
 import { convertLabels, type LabelArray } from "../../volume/labels.js";
+import { bytesPerVoxel, voxelsFromBytes, type VoxelArray } from "../../volume/voxels.js";
 import { decodeCompressedSegmentationAsync, encodeCompressedSegmentation } from "./compressed-segmentation.js";
 import type { InfoDataType, ScaleInfo } from "./info.js";
 
@@ -83,8 +84,41 @@ export async function decodeChunkPayload(
     : BigUint64Array.from(new Uint32Array(aligned.buffer, aligned.byteOffset, voxels(shape)), BigInt);
 }
 
+/**
+ * Decodes a chunk payload of the clipped `shape` in the stored data type, all `channels`
+ * (x fastest, channel slowest): raw chunks of any type, cseg uint32/uint64. No widening.
+ */
+export async function decodeChunkVoxels(
+  backend: Backend,
+  scale: ScaleInfo,
+  dataType: InfoDataType,
+  channels: number,
+  shape: Vec3,
+  payload: Uint8Array,
+): Promise<VoxelArray> {
+  if (scale.encoding === "raw") {
+    const expected = voxels(shape) * channels * bytesPerVoxel(dataType);
+    if (payload.byteLength !== expected) {
+      throw new BraidError(
+        "SIZE_MISMATCH",
+        `raw ${shape.join("×")}×${channels} ${dataType} chunk must be ${expected} bytes, got ${payload.byteLength}`,
+      );
+    }
+    return voxelsFromBytes(dataType, payload);
+  }
+  if (scale.encoding !== "compressed_segmentation") {
+    throw new BraidError("UNSUPPORTED", `scale "${scale.key}": braid does not decode "${scale.encoding}" chunks`);
+  }
+  const width = labelWidth(dataType, scale);
+  const full = [shape[0], shape[1], shape[2], channels] as const;
+  const options = { blockSize: scale.compressed_segmentation_block_size! };
+  return width === 8
+    ? decodeCompressedSegmentationAsync(backend, payload, full, options)
+    : decodeCompressedSegmentationAsync(backend, payload, full, { ...options, dataType: "uint32" });
+}
+
 /** Upper bound of a decoded payload, so a gzip bomb fails instead of exhausting memory. */
-export function maxPayloadBytes(scale: ScaleInfo, shape: Vec3): number {
+export function maxPayloadBytes(scale: ScaleInfo, shape: Vec3, channels = 1): number {
   // cseg worst case: per block a 2-word header, 32-bit indices and a table entry per voxel.
-  return voxels(shape) * (scale.encoding === "raw" ? 8 : 20) + 64 * 1024;
+  return voxels(shape) * channels * (scale.encoding === "raw" ? 8 : 20) + 64 * 1024;
 }

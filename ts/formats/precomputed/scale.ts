@@ -13,7 +13,8 @@ import { forEachConcurrent } from "../../volume/concurrency.js";
 import { isAllZero, type LabelArray } from "../../volume/labels.js";
 import { copyIntersection } from "../../volume/region.js";
 import type { ChunkEncodingSpec, LevelWriter, ShardBox, ShardChunk, ShardWriteOptions, WrittenShard } from "../../volume/writer.js";
-import { decodeChunkPayload, encodeChunkPayload, maxPayloadBytes } from "./chunk-codec.js";
+import type { VoxelArray } from "../../volume/voxels.js";
+import { decodeChunkPayload, decodeChunkVoxels, encodeChunkPayload, maxPayloadBytes } from "./chunk-codec.js";
 import { ScaleGeometry, type ChunkPlace } from "./geometry.js";
 import type { InfoDataType, ScaleInfo } from "./info.js";
 import { ShardReader } from "./shard-reader.js";
@@ -28,6 +29,8 @@ export interface ScaleContext {
   cache: ByteLru;
   /** Chunk reads in flight during a region read. */
   concurrency: number;
+  /** The volume's `num_channels` (default 1). */
+  channels?: number;
 }
 
 export interface WriteShardOptions extends ShardWriteOptions {
@@ -48,6 +51,7 @@ export class PrecomputedScale implements LevelWriter {
     return this.#dataType;
   }
   readonly #concurrency: number;
+  readonly #channels: number;
   readonly #shards: ShardReader | undefined;
 
   constructor(
@@ -60,8 +64,9 @@ export class PrecomputedScale implements LevelWriter {
     this.storage = context.storage;
     this.#dataType = context.dataType;
     this.#concurrency = context.concurrency;
+    this.#channels = context.channels ?? 1;
     if (info.sharding) {
-      const maxBytes = maxPayloadBytes(info, this.geometry.chunkSize);
+      const maxBytes = maxPayloadBytes(info, this.geometry.chunkSize, this.#channels);
       this.#shards = new ShardReader(context.backend, context.storage, info.sharding, context.cache, `${index}:${info.key}`, maxBytes);
     }
   }
@@ -124,6 +129,28 @@ export class PrecomputedScale implements LevelWriter {
     } catch (e) {
       throw withContext(e, this.#where(cell, place));
     }
+  }
+
+  /**
+   * A chunk's voxels in the stored data type with all channels (x fastest, channel slowest),
+   * in its clipped shape; undefined when the chunk is missing.
+   */
+  async readChunkVoxels(cell: Vec3): Promise<VoxelArray | undefined> {
+    const place = this.#place(cell);
+    const payload = await this.#readEncoded(cell, place);
+    if (payload === undefined) return undefined;
+    try {
+      return await decodeChunkVoxels(this.backend, this.info, this.#dataType, this.#channels, this.geometry.chunkBox(cell).shape, payload);
+    } catch (e) {
+      throw withContext(e, this.#where(cell, place));
+    }
+  }
+
+  /** Drops the cached shard and minishard indexes covering these cells (after they were rewritten). */
+  forgetChunks(cells: readonly Vec3[]): void {
+    if (!this.#shards || cells.length === 0) return;
+    const shards = new Set(this.geometry.place(cells).map((p) => p.shard));
+    for (const shard of shards) this.#shards.invalidate(shard);
   }
 
   #place(cell: Vec3): ChunkPlace | undefined {

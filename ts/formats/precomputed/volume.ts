@@ -18,6 +18,8 @@ export interface PrecomputedOptions {
   backend?: Backend;
   /** Byte budget of the shard/minishard index cache shared by all scales (default 64 MiB). */
   cacheBytes?: number;
+  /** A cache to share with other readers instead of one of `cacheBytes` (then ignored). */
+  cache?: ByteLru;
   /** Chunk reads in flight per region read (default 16). */
   concurrency?: number;
   /** Backend options when the volume is given as a URL (e.g. a gs:// endpoint). */
@@ -57,8 +59,14 @@ export class PrecomputedVolume implements VolumeWriter {
     readonly info: PrecomputedInfo,
     options: PrecomputedOptions = {},
   ) {
-    this.cache = new ByteLru(options.cacheBytes ?? 64 << 20);
-    const context = { backend, dataType: info.data_type, cache: this.cache, concurrency: options.concurrency ?? 16 };
+    this.cache = options.cache ?? new ByteLru(options.cacheBytes ?? 64 << 20);
+    const context = {
+      backend,
+      dataType: info.data_type,
+      cache: this.cache,
+      concurrency: options.concurrency ?? 16,
+      channels: info.num_channels,
+    };
     this.scales = info.scales.map(
       (s, i) => new PrecomputedScale(s, i, { ...context, storage: storage.child(scalePath(s.key)) }),
     );
