@@ -4,6 +4,15 @@
  */
 import type { ProgressDelta } from "./tasks.js";
 
+/** How a job reports its progress (on top of `onProgress` callbacks). */
+export interface ProgressReporting {
+  /** Status line (true) or JSON lines (false); default: whether stderr is a terminal. */
+  tty?: boolean;
+  write?: (line: string) => void;
+  /** Seconds between JSON lines. */
+  interval?: number;
+}
+
 export interface ProgressOptions {
   /** What is being done, e.g. "export s1". */
   label: string;

@@ -5,7 +5,7 @@
 import { BraidError, withContext } from "../errors.js";
 import type { OpenStorageOptions } from "./index.js";
 import type { Storage } from "./types.js";
-import { storageFor } from "../pipeline/storages.js";
+import { storageFor } from "./by-url.js";
 
 async function locate(location: string, options?: OpenStorageOptions): Promise<{ storage: Storage; key: string }> {
   const slash = location.lastIndexOf("/");

@@ -8,6 +8,9 @@ import { zstdCompress } from "../../core/compression.js";
 import { call, callAsync } from "../../errors.js";
 import type { LabelVolume, Vec3 } from "../../types.js";
 
+/** DVID blocks are 64³ voxels (docs/formats/dvid.md §6.1; DVID refuses other sizes for exports). */
+export const BLOCK = 64;
+
 const u32 = (v: readonly number[]) => Uint32Array.from(v);
 
 export function toLabelVolume(v: RawVolume): LabelVolume {

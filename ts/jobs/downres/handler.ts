@@ -5,7 +5,7 @@
  * working set is the source chunks of those few output chunks plus the byte-bounded index
  * cache, whatever the shard size. Importing this module registers the `"downres"` task kind.
  */
-import { storageFor } from "../../pipeline/storages.js";
+import { storageFor } from "../../storage/by-url.js";
 import { BraidError } from "../../errors.js";
 import { openPrecomputed } from "../../formats/precomputed/volume.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";

@@ -13,7 +13,7 @@ import { ScaleGeometry, UNSHARDED_GROUP } from "../../formats/precomputed/geomet
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
 import { openPrecomputed, PrecomputedVolume } from "../../formats/precomputed/volume.js";
-import { storageFor, storageUrl } from "../../pipeline/storages.js";
+import { storageFor, storageUrl } from "../../storage/by-url.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";

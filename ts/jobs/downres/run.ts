@@ -6,7 +6,7 @@
 import type { Backend } from "../../backend/backend.js";
 import { runTasks } from "../run-tasks.js";
 import { defaultWorkers } from "../../pipeline/cores.js";
-import { sharedAcrossThreads } from "../../pipeline/storages.js";
+import { sharedAcrossThreads } from "../../storage/by-url.js";
 import type { TaskOutcome } from "../../pipeline/pool.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import "./handler.js";

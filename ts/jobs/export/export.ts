@@ -5,7 +5,7 @@
  * reported in the summary while everything else completes.
  */
 import type { Backend } from "../../backend/backend.js";
-import { Progress, peakRssMiB } from "../../pipeline/progress.js";
+import { Progress, peakRssMiB, type ProgressReporting } from "../../pipeline/progress.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
@@ -16,17 +16,11 @@ import { estimateMemory, type MemoryEstimate } from "./memory.js";
 import { planScale, type ExportPlan } from "./plan.js";
 import { runUnits } from "./run.js";
 import { resolveScales, resolveSettings } from "./settings.js";
-import { sharedAcrossThreads, storageFor, storageUrl } from "../../pipeline/storages.js";
+import { sharedAcrossThreads, storageFor, storageUrl } from "../../storage/by-url.js";
 import { cpuNow, cpuSince, planFailures, summarize, type RunSummary } from "./summary.js";
 import type { ShardOutcome, UnitJob } from "./types.js";
 
-export interface ProgressReporting {
-  /** Status line (true) or JSON lines (false); default: whether stderr is a terminal. */
-  tty?: boolean;
-  write?: (line: string) => void;
-  /** Seconds between JSON lines. */
-  interval?: number;
-}
+export type { ProgressReporting };
 
 export interface ExportOptions {
   /** The backend to convert on, here and in every worker thread (default: the entry point's). */

@@ -10,10 +10,8 @@ import { BraidError } from "../../errors.js";
 import { ScaleGeometry } from "../../formats/precomputed/geometry.js";
 import type { PrecomputedInfo, ScaleInfo } from "../../formats/precomputed/info.js";
 import type { Vec3 } from "../../types.js";
+import { BLOCK } from "../../formats/dvid/block.js";
 import { chunkOf, type SourceIndex } from "../../formats/dvid/file-index.js";
-
-/** DVID blocks are 64³ voxels (docs/formats/dvid.md §6.1; DVID refuses other sizes for exports). */
-export const BLOCK = 64;
 
 export function checkZCompress(n: number): number {
   if (!Number.isInteger(n) || n < 0 || BLOCK % (n + 1) !== 0) {

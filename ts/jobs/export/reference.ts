@@ -5,7 +5,8 @@
  */
 import { BraidError, withContext } from "../../errors.js";
 import type { LabelVolume, Vec3 } from "../../types.js";
-import { BLOCK, type ChunkMapping } from "./mapping.js";
+import { BLOCK } from "../../formats/dvid/block.js";
+import type { ChunkMapping } from "./mapping.js";
 import type { DvidFileReader, RowRef } from "../../formats/dvid/reader.js";
 
 export interface BlockSource {

@@ -6,7 +6,8 @@
 import { withContext } from "../../errors.js";
 import type { ProgressDelta } from "../../pipeline/tasks.js";
 import type { Vec3 } from "../../types.js";
-import { BLOCK, type ChunkMapping } from "./mapping.js";
+import { BLOCK } from "../../formats/dvid/block.js";
+import type { ChunkMapping } from "./mapping.js";
 import { rowRef } from "../../formats/dvid/reader.js";
 import type { ExportSettings } from "./types.js";
 import { cellOf, type FileRows } from "./unit-files.js";

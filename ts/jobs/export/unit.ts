@@ -10,7 +10,7 @@ import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import { decimatedChunks } from "./decimate.js";
 import { errorRecord } from "../../pipeline/error-record.js";
 import { ChunkMapping } from "./mapping.js";
-import { storageFor } from "../../pipeline/storages.js";
+import { storageFor } from "../../storage/by-url.js";
 import { payloadEncoding, transcodedChunks, type ConvertedChunk } from "./transcode-stream.js";
 import { forEachConcurrentStream } from "../../volume/concurrency.js";
 import { checkDuplicates, loadFiles, shardRows, type LoadedFile } from "./unit-files.js";

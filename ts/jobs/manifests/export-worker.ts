@@ -10,10 +10,11 @@ import { peakRssMiB } from "../../pipeline/progress.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import { defaultWorkers } from "../../pipeline/cores.js";
 import { prepareDestination, wantedMeta } from "../export/dest-info.js";
-import { runJobs, type ProgressReporting } from "../export/export.js";
+import { runJobs } from "../export/export.js";
+import type { ProgressReporting } from "../../pipeline/progress.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { parseManifest, resolveTaskIndex, type Manifest } from "./export-manifest.js";
-import { sharedAcrossThreads, storageFor } from "../../pipeline/storages.js";
+import { sharedAcrossThreads, storageFor } from "../../storage/by-url.js";
 import { cpuNow, cpuSince, summarize, type RunSummary } from "../export/summary.js";
 import type { UnitJob } from "../export/types.js";
 

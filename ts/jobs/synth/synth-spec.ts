@@ -10,7 +10,7 @@ import { parseInfo, type PrecomputedInfo, type ScaleInfo } from "../../formats/p
 import { mortonBits } from "../../formats/precomputed/morton.js";
 import { shardGeometry } from "../../formats/precomputed/sharding.js";
 import type { Vec3 } from "../../types.js";
-import { BLOCK } from "../export/mapping.js";
+import { BLOCK } from "../../formats/dvid/block.js";
 
 /** Preshift bits when a shard holds that many (the mCNS specs' 9: 8³-chunk minishards). */
 const MAX_PRESHIFT = 9;

@@ -10,9 +10,9 @@ import { concatBytes } from "../../storage/bytes.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import { synthDvidRecord, type SynthParams } from "../../formats/dvid/synth.js";
 import type { Vec3 } from "../../types.js";
-import { BLOCK } from "../export/mapping.js";
+import { BLOCK } from "../../formats/dvid/block.js";
 import { scaleDir } from "../../formats/dvid/source.js";
-import { storageFor } from "../../pipeline/storages.js";
+import { storageFor } from "../../storage/by-url.js";
 
 export const SYNTH_FILE_TASK = "braid.synth-file";
 

@@ -14,8 +14,8 @@ import type { Storage } from "../../storage/types.js";
 import type { SynthParams } from "../../formats/dvid/synth.js";
 import type { Vec3 } from "../../types.js";
 import { defaultWorkers } from "../../pipeline/cores.js";
-import type { ProgressReporting } from "../export/export.js";
-import { sharedAcrossThreads, storageFor, storageUrl } from "../../pipeline/storages.js";
+import type { ProgressReporting } from "../../pipeline/progress.js";
+import { sharedAcrossThreads, storageFor, storageUrl } from "../../storage/by-url.js";
 import { dvidShardBlocks, synthSpec } from "./synth-spec.js";
 import { SYNTH_FILE_TASK, type SynthFileJob, type SynthFileResult } from "./synth-task.js";
 

@@ -22,7 +22,7 @@ import { ChunkMapping } from "../export/mapping.js";
 import { planScale, type ScalePlan } from "../export/plan.js";
 import { referenceChunk, type BlockSource } from "../export/reference.js";
 import { resolveSettings } from "../export/settings.js";
-import { storageFor, storageUrl } from "../../pipeline/storages.js";
+import { storageFor, storageUrl } from "../../storage/by-url.js";
 import { loadFiles, shardRows } from "../export/unit-files.js";
 import { outputChunks } from "../export/decimate.js";
 import type { ExportUnit, LabelMode } from "../export/types.js";

@@ -3,8 +3,8 @@
  * connections). A `Storage` object handed to the API is registered under its URL so units
  * run in-process reach that very object; worker threads can only open URLs.
  */
-import { openStorage, type OpenStorageOptions } from "../storage/index.js";
-import type { Storage } from "../storage/types.js";
+import { openStorage, type OpenStorageOptions } from "./index.js";
+import type { Storage } from "./types.js";
 
 const given = new Map<string, Storage>();
 const opened = new Map<string, Promise<Storage>>();
