@@ -31,6 +31,7 @@ export declare class DvidRecords {
   block(i: number): Uint8Array
   uncompressedSize(i: number): number
   transcode(i: number, supervoxels: boolean, extent?: Uint32Array | undefined | null, blockSize?: Uint32Array | undefined | null, gzipLevel?: number | undefined | null): Uint8Array | null
+  transcodeZarr(i: number, supervoxels: boolean, extent: Uint32Array | undefined | null, zarrSpec: Uint32Array, blockSize?: Uint32Array | undefined | null, gzipLevel?: number | undefined | null): ZarrTranscoded
   decode(i: number, supervoxels: boolean): DecodedVolume
 }
 
@@ -50,6 +51,16 @@ export declare class ShardWriter {
   chunkCount(): number
   takePending(): Uint8Array
   finish(): FinishedShard
+}
+
+/** Streaming writer of one zarr shard. */
+export declare class ZarrShardWriter {
+  constructor(spec: Uint32Array, extent: Uint32Array)
+  addClippedChunk(position: Uint32Array, voxels: Uint8Array): boolean
+  addEncodedChunk(position: Uint32Array, encoded: Uint8Array): void
+  chunkCount(): number
+  takePending(): Uint8Array
+  finish(): FinishedZarrShard
 }
 
 export declare function chunkCells(size: Uint32Array, chunk: Uint32Array, ids: BigUint64Array): Uint32Array
@@ -97,6 +108,10 @@ export declare function decodeMinishardIndex(spec: Uint32Array, bytes: Uint8Arra
 
 export declare function decodeShardIndex(spec: Uint32Array, bytes: Uint8Array): BigUint64Array
 
+export declare function decodeZarrChunk(spec: Uint32Array, position: Uint32Array, encoded: Uint8Array): Uint8Array
+
+export declare function decodeZarrShardIndex(spec: Uint32Array, bytes: Uint8Array): BigUint64Array
+
 export declare function downresChunk(payloads: Uint8Array, lengths: Uint32Array, boxes: Float64Array, sourceDomain: Float64Array, output: Float64Array, encodings: Uint32Array, labelBits: number, factors: Uint32Array, method: number): Uint8Array | null
 
 /** A downsampled uint32 volume with its domain. */
@@ -139,6 +154,8 @@ export declare function encodeCompressedSegmentationU64Async(volume: BigUint64Ar
 
 export declare function encodeDvidBlock(volume: BigUint64Array, shape: Uint32Array): Uint8Array
 
+export declare function encodeZarrChunk(spec: Uint32Array, voxels: Uint8Array): Uint8Array
+
 /** Every code a core error can carry (`braid_core::ERROR_CODES`). */
 export declare function errorCodes(): Array<string>
 
@@ -154,6 +171,14 @@ export interface FinishedShard {
   tail: Uint8Array
   chunkCount: number
   dataBytes: number
+}
+
+/** Closing bytes of a zarr shard: the file is `head ‖ drained ‖ tail`. */
+export interface FinishedZarrShard {
+  head: Uint8Array
+  tail: Uint8Array
+  chunkCount: number
+  fileLen: number
 }
 
 export declare function gunzip(data: Uint8Array, maxBytes?: number | undefined | null): Uint8Array
@@ -205,6 +230,18 @@ export interface SynthRecord {
 export declare function transcodeDvidBlock(block: Uint8Array, labels?: BigUint64Array | undefined | null, extent?: Uint32Array | undefined | null, blockSize?: Uint32Array | undefined | null, gzipLevel?: number | undefined | null, uncompressedSize?: number | undefined | null): Uint8Array | null
 
 export declare function transcodeDvidBlockAsync(block: Uint8Array, labels?: BigUint64Array | undefined | null, extent?: Uint32Array | undefined | null, blockSize?: Uint32Array | undefined | null, gzipLevel?: number | undefined | null, uncompressedSize?: number | undefined | null): Promise<Uint8Array | null>
+
+export declare function zarrArrayMetadata(shape: Uint32Array, spec: Uint32Array): string
+
+export declare function zarrShardGrid(shape: Uint32Array, spec: Uint32Array): Uint32Array
+
+export declare function zarrShardKey(shape: Uint32Array, spec: Uint32Array, shard: Uint32Array): string
+
+/** A record as a zarr inner chunk and, when asked, a precomputed payload. */
+export interface ZarrTranscoded {
+  zarr?: Uint8Array
+  precomputed?: Uint8Array
+}
 
 export declare function zstdCompress(data: Uint8Array, level?: number | undefined | null): Uint8Array
 

@@ -34,6 +34,7 @@ export class DvidRecords {
     decode(i: number, supervoxels: boolean): any;
     labels(i: number): BigUint64Array;
     supervoxels(i: number): BigUint64Array;
+    transcodeZarr(i: number, supervoxels: boolean, extent: Uint32Array | number[] | null | undefined, zarr_spec: Uint32Array | number[], block_size?: Uint32Array | number[] | null, gzip_level?: number | null): any;
     transcode(i: number, supervoxels: boolean, extent?: Uint32Array | number[] | null, block_size?: Uint32Array | number[] | null, gzip_level?: number | null): Uint8Array | undefined;
     uncompressedSize(i: number): number;
     readonly length: number;
@@ -65,6 +66,20 @@ export class ShardWriter {
     takePending(): Uint8Array;
 }
 
+/**
+ * Streaming writer of one zarr shard.
+ */
+export class ZarrShardWriter {
+    free(): void;
+    [Symbol.dispose](): void;
+    addClippedChunk(position: Uint32Array | number[], voxels: Uint8Array | number[]): boolean;
+    addEncodedChunk(position: Uint32Array | number[], encoded: Uint8Array | number[]): void;
+    chunkCount(): number;
+    finish(): any;
+    constructor(spec: Uint32Array | number[], extent: Uint32Array | number[]);
+    takePending(): Uint8Array;
+}
+
 export function chunkCells(size: Uint32Array | number[], chunk: Uint32Array | number[], ids: BigUint64Array | bigint[]): Uint32Array;
 
 export function chunkIds(size: Uint32Array | number[], chunk: Uint32Array | number[], cells: Uint32Array | number[]): BigUint64Array;
@@ -81,6 +96,10 @@ export function decodeMinishardIndex(spec: Uint32Array | number[], bytes: Uint8A
 
 export function decodeShardIndex(spec: Uint32Array | number[], bytes: Uint8Array | number[]): BigUint64Array;
 
+export function decodeZarrChunk(spec: Uint32Array | number[], position: Uint32Array | number[], encoded: Uint8Array | number[]): Uint8Array;
+
+export function decodeZarrShardIndex(spec: Uint32Array | number[], bytes: Uint8Array | number[]): BigUint64Array;
+
 export function downresChunk(payloads: Uint8Array | number[], lengths: Uint32Array | number[], boxes: Float64Array | number[], source_domain: Float64Array | number[], output: Float64Array | number[], encodings: Uint32Array | number[], label_bits: number, factors: Uint32Array | number[], method: number): Uint8Array | undefined;
 
 export function downsampleU32(input: Uint32Array | number[], origin: Float64Array | number[], shape: Uint32Array | number[], factors: Uint32Array | number[], method: number): any;
@@ -92,6 +111,8 @@ export function encodeCompressedSegmentationU32(volume: Uint32Array | number[], 
 export function encodeCompressedSegmentationU64(volume: BigUint64Array | bigint[], shape: Uint32Array | number[], block_size: Uint32Array | number[]): Uint32Array;
 
 export function encodeDvidBlock(volume: BigUint64Array | bigint[], shape: Uint32Array | number[]): Uint8Array;
+
+export function encodeZarrChunk(spec: Uint32Array | number[], voxels: Uint8Array | number[]): Uint8Array;
 
 /**
  * Every code a core error can carry (`braid_core::ERROR_CODES`).
@@ -118,6 +139,12 @@ export function synthDvidRecord(params: Float64Array | number[], chunk: Int32Arr
 
 export function transcodeDvidBlock(block: Uint8Array | number[], labels?: BigUint64Array | bigint[] | null, extent?: Uint32Array | number[] | null, block_size?: Uint32Array | number[] | null, gzip_level?: number | null, uncompressed_size?: number | null): Uint8Array | undefined;
 
+export function zarrArrayMetadata(shape: Uint32Array | number[], spec: Uint32Array | number[]): string;
+
+export function zarrShardGrid(shape: Uint32Array | number[], spec: Uint32Array | number[]): Uint32Array;
+
+export function zarrShardKey(shape: Uint32Array | number[], spec: Uint32Array | number[], shard: Uint32Array | number[]): string;
+
 export function zstdCompress(data: Uint8Array | number[], level?: number | null): Uint8Array;
 
 export function zstdDecompress(data: Uint8Array | number[], expected_size?: number | null, max_bytes?: number | null): Uint8Array;
@@ -131,6 +158,7 @@ export interface InitOutput {
     readonly __wbg_dvidrecords_free: (a: number, b: number) => void;
     readonly __wbg_exportshardwriter_free: (a: number, b: number) => void;
     readonly __wbg_shardwriter_free: (a: number, b: number) => void;
+    readonly __wbg_zarrshardwriter_free: (a: number, b: number) => void;
     readonly arrowbatchdecoder_decode: (a: number, b: number, c: number) => [number, number, number];
     readonly arrowbatchdecoder_new: (a: number, b: number) => [number, number, number];
     readonly arrowstreamdecoder_finish: (a: number) => [number, number, number, number];
@@ -144,6 +172,8 @@ export interface InitOutput {
     readonly decodeDvidBlock: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly decodeMinishardIndex: (a: number, b: number, c: number, d: number, e: bigint) => [number, number, number, number];
     readonly decodeShardIndex: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly decodeZarrChunk: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly decodeZarrShardIndex: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly downresChunk: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number) => [number, number, number, number];
     readonly downsampleU32: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
     readonly downsampleU64: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
@@ -154,10 +184,12 @@ export interface InitOutput {
     readonly dvidrecords_length: (a: number) => number;
     readonly dvidrecords_supervoxels: (a: number, b: number) => [number, number, number, number];
     readonly dvidrecords_transcode: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => [number, number, number, number];
+    readonly dvidrecords_transcodeZarr: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number];
     readonly dvidrecords_uncompressedSize: (a: number, b: number) => [number, number, number];
     readonly encodeCompressedSegmentationU32: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly encodeCompressedSegmentationU64: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly encodeDvidBlock: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly encodeZarrChunk: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly errorCodes: () => [number, number];
     readonly exportshardwriter_append: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
     readonly exportshardwriter_finish: (a: number) => [number, number, number];
@@ -179,6 +211,15 @@ export interface InitOutput {
     readonly shardwriter_takePending: (a: number) => [number, number, number, number];
     readonly synthDvidRecord: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
     readonly transcodeDvidBlock: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => [number, number, number, number];
+    readonly zarrArrayMetadata: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly zarrShardGrid: (a: number, b: number, c: number, d: number) => [number, number, number, number];
+    readonly zarrShardKey: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
+    readonly zarrshardwriter_addClippedChunk: (a: number, b: number, c: number, d: number, e: number) => [number, number, number];
+    readonly zarrshardwriter_addEncodedChunk: (a: number, b: number, c: number, d: number, e: number) => [number, number];
+    readonly zarrshardwriter_chunkCount: (a: number) => number;
+    readonly zarrshardwriter_finish: (a: number) => [number, number, number];
+    readonly zarrshardwriter_new: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly zarrshardwriter_takePending: (a: number) => [number, number, number, number];
     readonly zstdCompress: (a: number, b: number, c: number) => [number, number, number, number];
     readonly zstdDecompress: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly __wbindgen_exn_store: (a: number) => void;

@@ -54,7 +54,40 @@ export interface RawDvidRecords {
     blockSize?: Uint32Array | null,
     gzipLevel?: number | null,
   ): Uint8Array | null | undefined;
+  /** Record `i` as a zarr inner chunk (and a precomputed payload when `blockSize` is given). */
+  transcodeZarr(
+    i: number,
+    supervoxels: boolean,
+    extent: Uint32Array | null | undefined,
+    zarrSpec: ZarrSpecWords,
+    blockSize?: Uint32Array | null,
+    gzipLevel?: number | null,
+  ): RawZarrTranscoded;
   decode(i: number, supervoxels: boolean): RawVolume;
+  free?(): void;
+}
+
+/** A zarr shard spec as ten words; see `zarrSpecWords` in formats/zarr/shard-spec.ts. */
+export type ZarrSpecWords = Uint32Array;
+
+export interface RawZarrTranscoded {
+  zarr?: Uint8Array | null;
+  precomputed?: Uint8Array | null;
+}
+
+export interface RawFinishedZarrShard {
+  head: Uint8Array;
+  tail: Uint8Array;
+  chunkCount: number;
+  fileLen: number;
+}
+
+export interface RawZarrShardWriter {
+  addClippedChunk(position: Uint32Array, voxels: Uint8Array): boolean;
+  addEncodedChunk(position: Uint32Array, encoded: Uint8Array): void;
+  chunkCount(): number;
+  takePending(): Uint8Array;
+  finish(): RawFinishedZarrShard;
   free?(): void;
 }
 
@@ -119,6 +152,14 @@ export interface BackendBinding {
   decodeShardIndex(spec: SpecWords, bytes: Uint8Array): BigUint64Array;
   decodeMinishardIndex(spec: SpecWords, bytes: Uint8Array, minishard: bigint): BigUint64Array;
   ShardWriter: new (spec: SpecWords, shard: bigint, layout: number, gzipLevel?: number | null) => RawShardWriter;
+
+  zarrShardGrid(shape: Uint32Array, spec: ZarrSpecWords): Uint32Array;
+  zarrShardKey(shape: Uint32Array, spec: ZarrSpecWords, shard: Uint32Array): string;
+  zarrArrayMetadata(shape: Uint32Array, spec: ZarrSpecWords): string;
+  decodeZarrShardIndex(spec: ZarrSpecWords, bytes: Uint8Array): BigUint64Array;
+  decodeZarrChunk(spec: ZarrSpecWords, position: Uint32Array, encoded: Uint8Array): Uint8Array;
+  encodeZarrChunk(spec: ZarrSpecWords, voxels: Uint8Array): Uint8Array;
+  ZarrShardWriter: new (spec: ZarrSpecWords, extent: Uint32Array) => RawZarrShardWriter;
 
   ArrowStreamDecoder: new () => { push(bytes: Uint8Array): RawDvidRecords; finish(): Float64Array; free?(): void };
   ArrowBatchDecoder: new (schema: Uint8Array) => { decode(message: Uint8Array): RawDvidRecords; free?(): void };

@@ -111,3 +111,95 @@ export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> 
     }
   };
 }
+
+/**
+ * Splits one async stream into several consumed at once: each item goes to the consumers
+ * `route` names, and each consumer sees its items in source order. The source is read once
+ * (a DVID block decoded once feeds a precomputed shard and a zarr shard); a consumer more
+ * than `highWater` items behind pauses the source. A consumer that stops early (it failed)
+ * gets nothing more; a source error reaches every consumer still reading.
+ */
+export async function fanOut<T, K, R>(
+  source: AsyncIterable<T>,
+  keys: readonly K[],
+  route: (item: T) => Iterable<K>,
+  consume: (key: K, items: AsyncIterable<T>) => Promise<R>,
+  highWater = 16,
+): Promise<Map<K, R>> {
+  interface Lane {
+    queue: T[];
+    closed: boolean;
+    wake?: () => void;
+  }
+  const lanes = new Map<K, Lane>(keys.map((k) => [k, { queue: [], closed: false }]));
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let resumeSource: (() => void) | undefined;
+  const wakeAll = () => {
+    for (const l of lanes.values()) l.wake?.();
+  };
+  const lane = (l: Lane): AsyncIterable<T> => ({
+    [Symbol.asyncIterator]: () => ({
+      async next(): Promise<IteratorResult<T>> {
+        for (;;) {
+          if (l.queue.length > 0) {
+            const value = l.queue.shift()!;
+            if (l.queue.length <= highWater / 2) resumeSource?.();
+            return { value, done: false };
+          }
+          if (failure) throw failure.error;
+          if (ended || l.closed) return { value: undefined, done: true };
+          await new Promise<void>((r) => (l.wake = r));
+          l.wake = undefined;
+        }
+      },
+      async return(): Promise<IteratorResult<T>> {
+        l.closed = true;
+        l.queue.length = 0;
+        resumeSource?.();
+        return { value: undefined, done: true };
+      },
+    }),
+  });
+  const pump = async () => {
+    try {
+      for await (const item of source) {
+        for (const k of route(item)) {
+          const l = lanes.get(k);
+          if (!l || l.closed) continue;
+          l.queue.push(item);
+          l.wake?.();
+        }
+        while ([...lanes.values()].some((l) => !l.closed && l.queue.length > highWater)) {
+          await new Promise<void>((r) => (resumeSource = r));
+          resumeSource = undefined;
+        }
+        if ([...lanes.values()].every((l) => l.closed)) break;
+      }
+    } catch (e) {
+      failure = { error: e };
+    } finally {
+      ended = true;
+      wakeAll();
+    }
+  };
+  const pumping = pump();
+  const results = await Promise.allSettled(
+    keys.map((k) => {
+      const l = lanes.get(k)!;
+      // However a consumer ends, the source must not wait for it any more.
+      return consume(k, lane(l)).finally(() => {
+        l.closed = true;
+        l.queue.length = 0;
+        resumeSource?.();
+      });
+    }),
+  );
+  await pumping;
+  const out = new Map<K, R>();
+  for (const [i, r] of results.entries()) {
+    if (r.status === "rejected") throw r.reason;
+    out.set(keys[i]!, r.value);
+  }
+  return out;
+}

@@ -76,6 +76,8 @@ export interface LevelWriter extends Level {
   chunksInShard(shard: bigint): { chunkIds: BigUint64Array; cells: Vec3[] };
   /** Whether a shard is stored (writes are atomic: stored means complete). */
   hasShard(shard: bigint): Promise<boolean>;
+  /** Bytes stored for a shard (0 when absent), for planners' estimates. */
+  shardSize(shard: bigint): Promise<number>;
   /** Streams one shard; no chunks means nothing stored (a stale shard is removed). */
   writeShard(shard: bigint, chunks: AsyncIterable<ShardChunk> | Iterable<ShardChunk>, options?: ShardWriteOptions): Promise<WrittenShard>;
   /** Object name of an unsharded level's chunk. */

@@ -7,6 +7,13 @@ use napi_derive::napi;
 use crate::codec::DecodedVolume;
 use crate::error::OrJs;
 
+/// A record as a zarr inner chunk and, when asked, a precomputed payload.
+#[napi(object)]
+pub struct ZarrTranscoded {
+    pub zarr: Option<Uint8Array>,
+    pub precomputed: Option<Uint8Array>,
+}
+
 /// Records decoded from an export shard, held on the Rust side.
 #[napi]
 pub struct DvidRecords(b::Records);
@@ -57,6 +64,20 @@ impl DvidRecords {
             .transcode(i as usize, supervoxels, extent, block_size, gzip_level)
             .or_js()?
             .map(Uint8Array::new))
+    }
+
+    #[napi]
+    pub fn transcode_zarr(
+        &self,
+        i: u32,
+        supervoxels: bool,
+        extent: Option<&[u32]>,
+        zarr_spec: &[u32],
+        block_size: Option<&[u32]>,
+        gzip_level: Option<i32>,
+    ) -> napi::Result<ZarrTranscoded> {
+        let t = self.0.transcode_zarr(i as usize, supervoxels, extent, zarr_spec, block_size, gzip_level).or_js()?;
+        Ok(ZarrTranscoded { zarr: t.zarr.map(Uint8Array::new), precomputed: t.precomputed.map(Uint8Array::new) })
     }
 
     #[napi]

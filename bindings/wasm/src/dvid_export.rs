@@ -53,6 +53,24 @@ impl DvidRecords {
             .or_js()
     }
 
+    #[wasm_bindgen(js_name = transcodeZarr)]
+    pub fn transcode_zarr(
+        &self,
+        i: u32,
+        supervoxels: bool,
+        extent: Option<Vec<u32>>,
+        zarr_spec: &[u32],
+        block_size: Option<Vec<u32>>,
+        gzip_level: Option<i32>,
+    ) -> Result<JsValue, JsError> {
+        let t = self
+            .inner
+            .transcode_zarr(i as usize, supervoxels, extent.as_deref(), zarr_spec, block_size.as_deref(), gzip_level)
+            .or_js()?;
+        let field = |v: Option<Vec<u8>>| v.map_or(JsValue::NULL, |b| crate::object::u8s(&b));
+        crate::object::object(&[("zarr", field(t.zarr)), ("precomputed", field(t.precomputed))])
+    }
+
     pub fn decode(&self, i: u32, supervoxels: bool) -> Result<JsValue, JsError> {
         let (data, shape) = self.inner.decode(i as usize, supervoxels).or_js()?;
         volume_object(data, shape)

@@ -11,3 +11,4 @@ pub mod error;
 mod object;
 pub mod sharded;
 pub mod synth;
+pub mod zarr;

@@ -16,7 +16,7 @@
 //! | [`dvid`] | DVID's formats: [`dvid::block`] (the label block codec), [`dvid::export`] (`export-shards` Arrow IPC + CSV index) |
 //! | [`precomputed`] | neuroglancer precomputed: the chunk grid, [`precomputed::compressed_segmentation`], [`precomputed::sharded`] |
 //! | [`downsample`] | the mode-downsampling kernel, format-neutral |
-//! | [`transcode`], [`downres`], [`synth`] | the jobs: DVID block → precomputed chunk, one pyramid-step chunk, synthetic DVID data |
+//! | [`transcode`], [`transcode_zarr`], [`downres`], [`synth`] | the jobs: DVID block → precomputed chunk or zarr inner chunk, one pyramid-step chunk, synthetic DVID data |
 //! | [`boundary`] | the flat operations the Node and WebAssembly bindings wrap one-to-one |
 #![forbid(unsafe_code)]
 
@@ -30,6 +30,7 @@ pub mod label;
 pub mod precomputed;
 pub mod synth;
 pub mod transcode;
+pub mod transcode_zarr;
 pub mod volume;
 pub mod zarr;
 

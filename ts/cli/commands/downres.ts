@@ -7,7 +7,9 @@ import { bigintSafe, peakRssMiB, Progress } from "../../pipeline/progress.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
 
 const usage = `options:
-  --dest <volume>        precomputed volume (path, file://, gs://) holding the source scales
+  --dest <volume>        precomputed volume or braid-written OME-Zarr root (path, file://, gs://)
+                         holding the source scales (the format is detected)
+  --ome-labels <name>    OME-Zarr: the label group labels/<name> (default: the one braid wrote)
   --scales <list>        scales to build, e.g. 1-9 or 1,2,3; each from the one before
   --method <m>           mode (TensorStore: 0 votes like any label, default) or mode-nonzero
                          (DVID: any label beats 0)
@@ -84,6 +86,7 @@ export const downres: Command = {
     "only-missing": { type: "boolean" },
     workers: { type: "string" },
     "gzip-level": { type: "string" },
+    "ome-labels": { type: "string" },
   },
   async run(values) {
     const dest = required(values, "dest");
@@ -100,6 +103,7 @@ export const downres: Command = {
       onlyMissing: values["only-missing"] === true,
       ...(workers === undefined ? {} : { workers }),
       ...(gzipLevel === undefined ? {} : { gzipLevel }),
+      ...(typeof values["ome-labels"] === "string" ? { label: values["ome-labels"] } : {}),
       on: reporting.on,
     });
     return reporting.finish(summary);

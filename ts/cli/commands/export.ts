@@ -10,7 +10,12 @@ import { downres } from "./downres.js";
 
 const usage = `options:
   --source <dir|gs://…>   the DVID export (s<k>/<X>_<Y>_<Z>.arrow + .csv)
-  --dest <dir|gs://…>     the precomputed volume to write
+  --dest <dir|gs://…>     the volume to write (precomputed; with --format ome-zarr the OME-Zarr root)
+  --format <f>            precomputed (default), ome-zarr, or both (one pass over the DVID blocks)
+  --zarr-dest <dir|gs://…> OME-Zarr root for --format both (default: <dest>.ome.zarr)
+  --ome-labels <name>     publish the OME-Zarr pyramid as the image-label group labels/<name>
+  --zarr-shard <x,y,z>    inner chunks per zarr shard, dividing the spec's shard box (default: equal)
+  --zarr-codec <c[:l]>    zarr inner chunk compression: zstd (default, level 3), gzip or none
   --spec <file|url>       neuroglancer volume spec (e.g. DVID's export spec JSON)
   --scales <list>         scales to export, e.g. 0,1 or 1-9 (default: all with source files)
   --supervoxels           write supervoxel ids instead of body ids
@@ -32,7 +37,42 @@ export const exportOptions = {
   supervoxels: { type: "boolean" },
   "z-compress": { type: "string" },
   "gzip-level": { type: "string" },
+  format: { type: "string" },
+  "zarr-dest": { type: "string" },
+  "ome-labels": { type: "string" },
+  "zarr-shard": { type: "string" },
+  "zarr-codec": { type: "string" },
 } as const;
+
+/** The OME-Zarr output options of `export` and `manifest`. */
+function zarrArguments(values: OptionValues) {
+  const format = values.format ?? "precomputed";
+  if (format !== "precomputed" && format !== "ome-zarr" && format !== "both") {
+    throw new UsageError(`--format must be precomputed, ome-zarr or both, got ${String(format)}`);
+  }
+  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  if (format === "precomputed") {
+    for (const name of ["zarr-dest", "ome-labels", "zarr-shard", "zarr-codec"]) {
+      if (text(name) !== undefined) throw new UsageError(`--${name} needs --format ome-zarr or both`);
+    }
+    return {};
+  }
+  if (format === "ome-zarr" && text("zarr-dest") !== undefined) throw new UsageError("--zarr-dest is for --format both; with ome-zarr, --dest is the OME-Zarr root");
+  const shard = text("zarr-shard")?.split(",").map(Number);
+  if (shard && (shard.length !== 3 || !shard.every((n) => Number.isInteger(n) && n > 0))) {
+    throw new UsageError(`--zarr-shard must be three positive integers x,y,z, got ${text("zarr-shard")}`);
+  }
+  const codec = text("zarr-codec");
+  const [name, level] = codec?.split(":") ?? [];
+  if (codec !== undefined && name !== "zstd" && name !== "gzip" && name !== "none") throw new UsageError(`--zarr-codec must be zstd, gzip or none (optionally :level), got ${codec}`);
+  return {
+    format: format as "ome-zarr" | "both",
+    ...(text("zarr-dest") === undefined ? {} : { zarrDest: text("zarr-dest")! }),
+    ...(text("ome-labels") === undefined ? {} : { omeLabels: text("ome-labels")! }),
+    ...(shard ? { zarrShardChunks: shard as [number, number, number] } : {}),
+    ...(codec === undefined ? {} : { zarrCompression: { codec: name as "zstd" | "gzip" | "none", ...(level === undefined ? {} : { level: Number(level) }) } }),
+  };
+}
 
 export async function exportArguments(values: OptionValues) {
   const spec = await readJsonLocation(required(values, "spec"));
@@ -46,12 +86,13 @@ export async function exportArguments(values: OptionValues) {
     supervoxels: values.supervoxels === true,
     zCompress: intOption(values, "z-compress", 0),
     ...(gzip === undefined ? {} : { gzipLevel: gzip }),
+    ...zarrArguments(values),
   };
 }
 
 export const exportCommand: Command = {
   name: "export",
-  summary: "convert a DVID export to sharded neuroglancer precomputed",
+  summary: "convert a DVID export to neuroglancer precomputed and/or OME-Zarr",
   usage,
   options: {
     ...exportOptions,
@@ -86,16 +127,22 @@ export const exportCommand: Command = {
     }
     if (!result.summary.ok) return 1;
     if (typeof values.downres !== "string") return 0;
-    // The pyramid is built from what was just written, by the same code as `braid downres`.
-    return downres.run(
-      {
-        dest: values.dest,
-        scales: values.downres,
-        method: values["downres-method"],
-        "only-missing": values["only-missing"],
-        workers: values.workers,
-      },
-      [],
-    );
+    // The pyramid is built from what was just written, by the same code as `braid downres`:
+    // for `both`, once per format.
+    const dests = values.format === "both" ? [values.dest, result.zarrDest] : [values.dest];
+    for (const dest of dests) {
+      const code = await downres.run(
+        {
+          dest,
+          scales: values.downres,
+          method: values["downres-method"],
+          "only-missing": values["only-missing"],
+          workers: values.workers,
+        },
+        [],
+      );
+      if (code !== 0) return code;
+    }
+    return 0;
   },
 };

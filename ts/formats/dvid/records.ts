@@ -73,6 +73,29 @@ export class DvidRecords {
     );
   }
 
+  /**
+   * Record `i` as a zarr inner chunk of the array with shard spec `zarrSpec` (padded with 0
+   * past `extent`), and — when `blockSize` is given — as the precomputed payload too, from
+   * one decode. Both null when the chunk is all background.
+   */
+  transcodeZarr(
+    i: number,
+    zarrSpec: Uint32Array,
+    options: RecordTranscodeOptions = {},
+  ): { zarr: Uint8Array | null; precomputed: Uint8Array | null } {
+    const t = call(() =>
+      this.#raw.transcodeZarr(
+        i,
+        options.supervoxels ?? false,
+        options.extent ? Uint32Array.from(options.extent) : null,
+        zarrSpec,
+        options.blockSize ? Uint32Array.from(options.blockSize) : null,
+        gzipLevelOf(options.gzip),
+      ),
+    );
+    return { zarr: t.zarr ?? null, precomputed: t.precomputed ?? null };
+  }
+
   /** Record `i` decoded to a volume (body ids unless `supervoxels`). */
   decode(i: number, options: { supervoxels?: boolean } = {}): LabelVolume {
     return toLabelVolume(call(() => this.#raw.decode(i, options.supervoxels ?? false)));

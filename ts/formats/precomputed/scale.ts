@@ -271,6 +271,10 @@ export class PrecomputedScale implements LevelWriter {
     return this.sharded && this.storage.exists(this.geometry.shardFile(shard));
   }
 
+  async shardSize(shard: bigint): Promise<number> {
+    return this.sharded ? ((await this.storage.size(this.geometry.shardFile(shard))) ?? 0) : 0;
+  }
+
   chunkFile(cell: Vec3): string {
     return this.geometry.chunkKey(cell);
   }

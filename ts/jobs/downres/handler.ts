@@ -7,7 +7,7 @@
  */
 import { storageFor } from "../../storage/by-url.js";
 import { BraidError } from "../../errors.js";
-import { openPrecomputed } from "../../formats/precomputed/volume.js";
+import { openPyramid } from "../../formats/open-pyramid.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
 import { cellsOf } from "../../volume/box.js";
 import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
@@ -101,15 +101,17 @@ async function writeChunksTask(task: DownresTask, { source, output }: Scales, ct
 
 /** Downsamples scale `task.scale - 1` into one shard (or cell box) of scale `task.scale`. */
 export async function runDownresTask(task: DownresTask, ctx: TaskContext): Promise<DownresTaskResult> {
-  const volume = await openPrecomputed(ctx.backend, await storageFor(task.dest, task.storage), {
+  const pyramid = await openPyramid(ctx.backend, await storageFor(task.dest, task.storage), {
+    format: task.format ?? "precomputed",
+    ...(task.label === undefined ? {} : { label: task.label }),
     cacheBytes: task.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES,
     concurrency: REGION_READS,
     ...(task.storage ? { storage: task.storage } : {}),
   });
   // A manifest may outlive edits to `info`: never write a scale that is not the rule's.
-  checkDerivedScale(volume.info, task.scale);
-  const source = volume.scale(task.scale - 1);
-  const scales = { source, output: volume.scale(task.scale) };
+  checkDerivedScale(pyramid.info, task.scale);
+  const source = pyramid.level(task.scale - 1);
+  const scales = { source, output: pyramid.level(task.scale) };
   if ((task.shard === undefined) === (task.cells === undefined)) {
     throw new BraidError("INVALID_ARGUMENT", `a downres task names either a shard or a cell box, not ${task.shard === undefined ? "neither" : "both"}`);
   }

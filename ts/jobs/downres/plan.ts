@@ -12,7 +12,8 @@ import { checkGzipLevel } from "../../core/compression.js";
 import { ScaleGeometry, UNSHARDED_GROUP } from "../../formats/precomputed/geometry.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
 import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
-import { openPrecomputed, PrecomputedVolume } from "../../formats/precomputed/volume.js";
+import { openPyramid, precomputedPyramid, type PyramidFormat } from "../../formats/open-pyramid.js";
+import type { LevelWriter } from "../../volume/writer.js";
 import { storageFor, storageUrl } from "../../storage/by-url.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
@@ -20,7 +21,7 @@ import type { Vec3 } from "../../types.js";
 import { chunksHoldWholeWindows, sourceBox } from "./chunk.js";
 import { estimateWorkerBytes, OUTPUT_TO_SOURCE_BYTES, PRIOR_BYTES_PER_VOXEL, PROCESS_BASE_BYTES } from "./estimate.js";
 import { cellBoxVoxels, cellCount, intersectCells, outputCells, storedRegions, unionCount, type CellBox, type Populated } from "./populated.js";
-import { prepareScales } from "./scales.js";
+import { withDownresScales } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, type DownresTask } from "./task.js";
 
 export interface PlanDownresOptions {
@@ -44,6 +45,10 @@ export interface PlanDownresOptions {
    * exported). Appended scales are still written to `dest/info`.
    */
   info?: PrecomputedInfo;
+  /** The pyramid's format (default: detected, `info` = precomputed, else a braid OME-Zarr group). */
+  format?: PyramidFormat;
+  /** OME-Zarr: the image-label group `labels/<label>` (default: the root, else the first label). */
+  label?: string;
   /**
    * Measure source shard sizes (one size request per source shard) for scales whose source
    * is not being planned too; otherwise, or when no source shard exists yet, sizes are
@@ -59,13 +64,13 @@ const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
 const product = (v: Vec3) => v[0] * v[1] * v[2];
 
 /** Memoised source shard sizes of one scale (missing file = 0 bytes). */
-function shardSizer(storage: Storage, g: ScaleGeometry) {
+function shardSizer(level: LevelWriter) {
   const sizes = new Map<string, number>();
   return {
     async measure(shards: Iterable<string>): Promise<void> {
       const todo = [...new Set(shards)].filter((s) => !sizes.has(s));
       await forEachConcurrent(todo, MEASURE_CONCURRENCY, async (s) => {
-        sizes.set(s, (await storage.size(g.shardFile(BigInt(s)))) ?? 0);
+        sizes.set(s, await level.shardSize(BigInt(s)));
       });
     },
     get: (shard: string) => sizes.get(shard) ?? 0,
@@ -176,14 +181,22 @@ export async function planDownres(backend: Backend, options: PlanDownresOptions)
   }
   const storageOptions = options.storage ? { storage: options.storage } : {};
   const dest = storageUrl(options.dest);
-  const volume = options.info
-    ? new PrecomputedVolume(backend, await storageFor(dest, options.storage), parseInfo(options.info), storageOptions)
-    : await openPrecomputed(backend, await storageFor(dest, options.storage), storageOptions);
+  const root = await storageFor(dest, options.storage);
+  const opened = options.info
+    ? precomputedPyramid(backend, root, parseInfo(options.info), storageOptions)
+    : await openPyramid(backend, root, {
+        ...storageOptions,
+        ...(options.format === undefined ? {} : { format: options.format }),
+        ...(options.label === undefined ? {} : { label: options.label }),
+      });
   const scales = [...new Set(options.scales)].sort((a, b) => a - b);
-  const info = await prepareScales(volume.storage, volume.info, scales);
+  const pyramid = await opened.withInfo(withDownresScales(opened.info, scales));
+  const info = pyramid.info;
   const indexCacheBytes = options.indexCacheBytes ?? DEFAULT_INDEX_CACHE_BYTES;
   const common = {
     dest,
+    ...(pyramid.format === "precomputed" ? {} : { format: pyramid.format }),
+    ...(options.label === undefined ? {} : { label: options.label }),
     method: options.method ?? "mode",
     onlyMissing: options.onlyMissing ?? false,
     ...(options.gzipLevel === undefined ? {} : { gzipLevel: options.gzipLevel }),
@@ -200,7 +213,7 @@ export async function planDownres(backend: Backend, options: PlanDownresOptions)
     const output = new ScaleGeometry(backend, info.scales[k]!);
     const sourceExists = !scales.includes(k - 1);
     const wholeWindows = chunksHoldWholeWindows(source);
-    const sourceLevel = new PrecomputedVolume(backend, volume.storage, info, storageOptions).scale(k - 1);
+    const sourceLevel = pyramid.level(k - 1);
     // Where the source holds data: a listing of what is stored, or what the previous step plans.
     let populated = sourceExists ? await storedRegions(sourceLevel) : plannedRegions(previousShapes);
     if (sourceExists && populated.boxes.length === 0 && options.info) populated = wholeGrid(source);
@@ -211,7 +224,7 @@ export async function planDownres(backend: Backend, options: PlanDownresOptions)
       if (populated.byShard || !sourceExists) return [...new Set(t.sources.map((s) => s.of.shard!).filter((x) => x !== undefined))];
       return null;
     };
-    const measured = sourceExists && (options.measure ?? true) && populated.byShard ? shardSizer(sourceLevel.storage, source) : undefined;
+    const measured = sourceExists && (options.measure ?? true) && populated.byShard ? shardSizer(sourceLevel) : undefined;
     if (measured) await measured.measure(shapes.flatMap((t) => sourceShards(t) ?? []));
     // Source shard sizes: measured, else the previous planned scale's estimates, else a prior.
     const shardBytes =

@@ -34,6 +34,10 @@ export const DOWNRES_FACTORS: Vec3 = [2, 2, 2];
 
 export interface DownresTask {
   dest: string;
+  /** The pyramid's format (default precomputed). */
+  format?: "precomputed" | "ome-zarr";
+  /** OME-Zarr: the image-label group `labels/<label>` the pyramid is published as. */
+  label?: string;
   /** Output scale index (≥ 1); the source is `scale - 1`. */
   scale: number;
   /** Output shard number as a decimal string (sharded output scales). */

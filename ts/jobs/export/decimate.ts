@@ -48,11 +48,16 @@ export async function* decimatedChunks(
     const out = await referenceChunk(mapping, cell, blocks, encoding.supervoxels);
     progress({ chunks: blocks.length, bytesIn: blocks.reduce((n, b) => n + b.row.size, 0) });
     if (isAllZero(out)) {
-      yield { chunkId: id, cell, encoded: null };
+      yield { chunkId: id, cell, encoded: null, ...(encoding.zarr ? { zarr: null } : {}) };
+      continue;
+    }
+    const zarr = encoding.zarr ? { zarr: encoding.zarr.encode(cell, out) } : {};
+    if (!encoding.precomputed) {
+      yield { chunkId: id, cell, encoded: null, ...zarr };
       continue;
     }
     const cseg = encodeCompressedSegmentation(mapping.backend, out, mapping.extent(cell), encoding.blockSize);
     const bytes = new Uint8Array(cseg.buffer, cseg.byteOffset, cseg.byteLength);
-    yield { chunkId: id, cell, encoded: encoding.gzip === false ? bytes : gzip(mapping.backend, bytes, encoding.gzip) };
+    yield { chunkId: id, cell, encoded: encoding.gzip === false ? bytes : gzip(mapping.backend, bytes, encoding.gzip), ...zarr };
   }
 }

@@ -18,7 +18,12 @@ import { runUnits } from "./run.js";
 import { resolveScales, resolveSettings } from "./settings.js";
 import { sharedAcrossThreads, storageFor, storageUrl } from "../../storage/by-url.js";
 import { cpuNow, cpuSince, planFailures, summarize, type RunSummary } from "./summary.js";
-import type { ShardOutcome, UnitJob } from "./types.js";
+import type { OutputFormat, ShardOutcome, UnitJob, UnitOutputs } from "./types.js";
+import type { Vec3 } from "../../types.js";
+import { BraidError } from "../../errors.js";
+import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
+import { createOmeZarrPyramid } from "../../formats/open-pyramid.js";
+import type { ZarrCompression } from "../../formats/zarr/shard-spec.js";
 
 export type { ProgressReporting };
 
@@ -27,8 +32,18 @@ export interface ExportOptions {
   backend?: Backend;
   /** The DVID export: a directory, `file://` or `gs://` URL, or a Storage. */
   source: string | Storage;
-  /** The precomputed volume to write. */
+  /** The precomputed volume to write (with `format: "ome-zarr"`, the OME-Zarr root). */
   dest: string | Storage;
+  /** `"precomputed"` (default), `"ome-zarr"` or `"both"` (one pass over the DVID blocks). */
+  format?: OutputFormat;
+  /** The OME-Zarr root for `format: "both"` (default: `<dest>.ome.zarr` beside a URL dest). */
+  zarrDest?: string | Storage;
+  /** OME-Zarr: publish the pyramid as the image-label group `labels/<name>`. */
+  omeLabels?: string;
+  /** OME-Zarr: inner chunks per zarr shard, x, y, z; must divide the spec's shard box (default: equal). */
+  zarrShardChunks?: Vec3;
+  /** OME-Zarr inner chunk compression (default zstd level 3). */
+  zarrCompression?: ZarrCompression;
   /** The neuroglancer volume spec (object or JSON text), e.g. DVID's export spec. */
   spec: object | string;
   /** Scale indices to export (default: every scale of the spec that has source files). */
@@ -56,6 +71,8 @@ export interface ExportResult {
   estimate: MemoryEstimate;
   /** Absent for dry runs. */
   summary?: RunSummary;
+  /** The OME-Zarr root written, when the format is ome-zarr or both. */
+  zarrDest?: string;
 }
 
 /** Plans an export: lists the source, reads every index and groups files and shards. */
@@ -75,7 +92,8 @@ export async function planExport(
     if (options.scales !== undefined || p.files.length > 0) plans.push(p);
   }
   const plan: ExportPlan = { source: sourceUrl, dest: destUrl, info, settings, scales: plans };
-  const shared = sharedAcrossThreads(options.source) && sharedAcrossThreads(options.dest);
+  const zarrDest = zarrDestOf(options);
+  const shared = sharedAcrossThreads(options.source) && sharedAcrossThreads(options.dest) && (zarrDest === undefined || sharedAcrossThreads(zarrDest));
   const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
   return { plan, workers, estimate: estimateMemory(plans.flatMap((p) => p.units), workers) };
 }
@@ -87,9 +105,8 @@ export async function exportVolume(backend: Backend, options: ExportOptions): Pr
   const { plan, workers, estimate } = await planExport(backend, options);
   if (options.dryRun) return { plan, estimate };
 
-  const dest = await storageFor(plan.dest, options.storage);
   const scales = plan.scales.map((s) => s.scale);
-  const info = await prepareDestination(dest, plan.info, wantedMeta(plan.settings, scales), scales);
+  const { info, outputs } = await prepareOutputs(backend, plan, options, scales);
   const jobs: UnitJob[] = plan.scales.flatMap((s) =>
     s.units.map((unit) => ({
       source: plan.source,
@@ -97,6 +114,7 @@ export async function exportVolume(backend: Backend, options: ExportOptions): Pr
       info,
       settings: plan.settings,
       unit,
+      outputs,
       ...(options.storage ? { storage: options.storage } : {}),
     })),
   );
@@ -109,7 +127,57 @@ export async function exportVolume(backend: Backend, options: ExportOptions): Pr
     peakRssMiB: await peakRssMiB(),
     workers,
   });
-  return { plan, estimate, summary };
+  return { plan, estimate, summary, ...(outputs.zarr ? { zarrDest: outputs.zarr.dest } : {}) };
+}
+
+/** The OME-Zarr root of an export, if it writes one. */
+function zarrDestOf(options: ExportOptions): string | Storage | undefined {
+  const format = options.format ?? "precomputed";
+  if (!["precomputed", "ome-zarr", "both"].includes(format)) {
+    throw new BraidError("INVALID_ARGUMENT", `export format must be precomputed, ome-zarr or both, got ${JSON.stringify(format)}`);
+  }
+  if (format === "precomputed") {
+    if (options.zarrDest !== undefined) throw new BraidError("INVALID_ARGUMENT", `zarrDest is for format "both"`);
+    return undefined;
+  }
+  if (format === "ome-zarr") return options.dest;
+  if (options.zarrDest !== undefined) return options.zarrDest;
+  if (typeof options.dest !== "string") {
+    throw new BraidError("INVALID_ARGUMENT", `format "both" with a Storage dest needs zarrDest (there is no URL to put the OME-Zarr beside)`);
+  }
+  return `${options.dest.replace(/\/+$/, "")}.ome.zarr`;
+}
+
+/**
+ * Prepares every output: the precomputed `info` (as before), the OME-Zarr group and arrays
+ * laid out after the same info. Returns the info units write against and what they write.
+ */
+async function prepareOutputs(
+  backend: Backend,
+  plan: ExportPlan,
+  options: ExportOptions,
+  scales: readonly number[],
+): Promise<{ info: PrecomputedInfo; outputs: UnitOutputs }> {
+  const format = options.format ?? "precomputed";
+  const meta = wantedMeta(plan.settings, scales);
+  const info =
+    format === "ome-zarr"
+      ? parseInfo({ ...plan.info, braid: meta })
+      : await prepareDestination(await storageFor(plan.dest, options.storage), plan.info, meta, scales);
+  const zarrDest = zarrDestOf(options);
+  if (zarrDest === undefined) return { info, outputs: { precomputed: true } };
+  await createOmeZarrPyramid(backend, await storageFor(storageUrl(zarrDest), options.storage), info, {
+    ...(options.omeLabels === undefined ? {} : { label: options.omeLabels }),
+    ...(options.zarrShardChunks === undefined ? {} : { shardChunks: options.zarrShardChunks }),
+    ...(options.zarrCompression === undefined ? {} : { compression: options.zarrCompression }),
+  });
+  return {
+    info,
+    outputs: {
+      precomputed: format === "both",
+      zarr: { dest: storageUrl(zarrDest), ...(options.omeLabels === undefined ? {} : { label: options.omeLabels }) },
+    },
+  };
 }
 
 /**

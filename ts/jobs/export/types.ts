@@ -43,6 +43,15 @@ export interface ExportUnit {
   indexRows: number;
 }
 
+/** What an export writes: neuroglancer precomputed, an OME-Zarr pyramid, or both from one pass. */
+export type OutputFormat = "precomputed" | "ome-zarr" | "both";
+
+/** The pyramids a unit writes into (precomputed at `UnitJob.dest`, OME-Zarr at `zarr.dest`). */
+export interface UnitOutputs {
+  precomputed: boolean;
+  zarr?: { dest: string; label?: string };
+}
+
 /** Where and how units run: the same for an in-process run, worker threads and manifest workers. */
 export interface UnitJob {
   source: string;
@@ -52,6 +61,8 @@ export interface UnitJob {
   settings: ExportSettings;
   storage?: OpenStorageOptions;
   unit: ExportUnit;
+  /** Default: precomputed only. */
+  outputs?: UnitOutputs;
 }
 
 export type ShardStatus = "written" | "skipped" | "empty" | "failed";

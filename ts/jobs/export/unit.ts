@@ -5,28 +5,55 @@
  * unit's other shards still complete.
  */
 import { PrecomputedVolume } from "../../formats/precomputed/volume.js";
+import { openPyramid, zarrChunkEncoder } from "../../formats/open-pyramid.js";
 import type { ProgressDelta, TaskContext } from "../../pipeline/tasks.js";
 import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import { decimatedChunks } from "./decimate.js";
 import { errorRecord } from "../../pipeline/error-record.js";
 import { ChunkMapping } from "./mapping.js";
 import { storageFor } from "../../storage/by-url.js";
-import { payloadEncoding, transcodedChunks, type ConvertedChunk } from "./transcode-stream.js";
-import { forEachConcurrentStream } from "../../volume/concurrency.js";
+import { payloadEncoding, transcodedChunks, type ConvertedChunk, type PayloadEncoding } from "./transcode-stream.js";
+import { fanOut, forEachConcurrentStream } from "../../volume/concurrency.js";
 import { checkDuplicates, loadFiles, shardRows, type LoadedFile } from "./unit-files.js";
 import type { ShardOutcome, UnitJob } from "./types.js";
+
+/** One pyramid a unit writes into, and how a converted chunk becomes its shard chunk. */
+interface Target {
+  level: LevelWriter;
+  pick(c: ConvertedChunk): ShardChunk | undefined;
+}
+
+async function unitTargets(job: UnitJob, mapping: ChunkMapping): Promise<{ targets: Target[]; zarr?: PayloadEncoding["zarr"] }> {
+  const outputs = job.outputs ?? { precomputed: true };
+  const targets: Target[] = [];
+  if (outputs.precomputed) {
+    const volume = new PrecomputedVolume(mapping.backend, await storageFor(job.dest, job.storage), job.info);
+    targets.push({ level: volume.scale(job.unit.scale), pick: (c) => (c.encoded ? { chunkId: c.chunkId, encoded: c.encoded } : undefined) });
+  }
+  if (!outputs.zarr) return { targets };
+  const pyramid = await openPyramid(mapping.backend, await storageFor(outputs.zarr.dest, job.storage), {
+    format: "ome-zarr",
+    ...(outputs.zarr.label === undefined ? {} : { label: outputs.zarr.label }),
+  });
+  const level = pyramid.level(job.unit.scale);
+  const idOf = (c: ConvertedChunk) => level.locate(Uint32Array.from(c.cell)).chunkIds[0]!;
+  targets.push({ level, pick: (c) => (c.zarr ? { chunkId: idOf(c), encoded: c.zarr } : undefined) });
+  return { targets, zarr: zarrChunkEncoder(level) };
+}
 
 export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "progress">): Promise<ShardOutcome[]> {
   const { unit, settings } = job;
   const progress = (d: ProgressDelta) => ctx.progress(d);
   const mapping = new ChunkMapping(ctx.backend, job.info, unit.scale, unit.scale === 0 ? settings.zCompress : 0);
-  const volume = new PrecomputedVolume(ctx.backend, await storageFor(job.dest, job.storage), job.info);
-  const scale: LevelWriter = volume.scale(unit.scale);
-  const encoding = payloadEncoding(mapping, settings);
+  const { targets, zarr } = await unitTargets(job, mapping);
+  const encoding = payloadEncoding(mapping, settings, {
+    precomputed: (job.outputs ?? { precomputed: true }).precomputed,
+    ...(zarr ? { zarr } : {}),
+  });
   const outcome = (shard: bigint): ShardOutcome => ({
     scale: unit.scale,
     shard: String(shard),
-    file: mapping.geometry.shardFile(shard),
+    file: targets.map((t) => t.level.shardFile(shard)).join(" + "),
     status: "failed",
     chunks: 0,
     bytesIn: 0,
@@ -37,7 +64,9 @@ export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "
   for (const [shard, o] of outcomes) {
     try {
       // Checked before any source is read, so resuming a finished unit costs one request a shard.
-      if (settings.onlyMissing && (await scale.hasShard(shard))) o.status = "skipped";
+      let done = settings.onlyMissing;
+      for (const t of targets) done = done && t.level.sharded && (await t.level.hasShard(shard));
+      if (done) o.status = "skipped";
       else todo.push(shard);
     } catch (e) {
       o.error = errorRecord(e);
@@ -69,32 +98,26 @@ export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "
           mapping.stride === 1
             ? transcodedChunks(mapping, rows, encoding, tracked)
             : decimatedChunks(mapping, rows, encoding, tracked);
-        if (!scale.sharded) {
-          const written = await writeChunkObjects(scale, converted, settings.onlyMissing);
-          o.status = written.chunks === 0 ? "empty" : "written";
-          o.chunks = written.chunks;
-          o.bytesOut = written.bytes;
-          progress({ bytesOut: written.bytes });
-          continue;
-        }
-        const chunks = stored(converted);
-        // The writer re-labels errors with the shard file; a source error should keep its own.
+        // The writers re-label errors with their file; a source error should keep its own.
         let sourceError: unknown;
         const guarded = async function* () {
           try {
-            yield* chunks;
+            yield* converted;
           } catch (e) {
             sourceError = e;
             throw e;
           }
         };
-        const written = await scale
-          .writeShard(shard, guarded(), { gzipLevel: settings.gzipLevel })
-          .catch((e: unknown) => Promise.reject(sourceError ?? e));
-        o.status = written.chunkCount === 0 ? "empty" : "written";
-        o.chunks = written.chunkCount;
-        o.bytesOut = written.bytes;
-        progress({ bytesOut: written.bytes });
+        const write = (t: Target, chunks: AsyncIterable<ConvertedChunk>) =>
+          writeTarget(t, shard, chunks, settings).catch((e: unknown) => Promise.reject(sourceError ?? e));
+        const written =
+          targets.length === 1
+            ? [await write(targets[0]!, guarded())]
+            : [...(await fanOut(guarded(), targets.map((_, i) => i), () => targets.map((_, i) => i), (i, chunks) => write(targets[i]!, chunks))).values()];
+        o.chunks = Math.max(...written.map((w) => w.chunks));
+        o.status = o.chunks === 0 ? "empty" : "written";
+        o.bytesOut = written.reduce((n, w) => n + w.bytes, 0);
+        progress({ bytesOut: o.bytesOut });
       } catch (e) {
         o.status = "failed";
         o.error = errorRecord(e);
@@ -106,9 +129,19 @@ export async function runUnit(job: UnitJob, ctx: Pick<TaskContext, "backend" | "
   return [...outcomes.values()];
 }
 
+/** Writes one shard (or unsharded group) of a target from the converted chunks. */
+async function writeTarget(t: Target, shard: bigint, chunks: AsyncIterable<ConvertedChunk>, settings: UnitJob["settings"]): Promise<{ chunks: number; bytes: number }> {
+  if (!t.level.sharded) return writeChunkObjects(t.level, chunks, settings.onlyMissing);
+  const written = await t.level.writeShard(shard, stored(chunks, t.pick), { gzipLevel: settings.gzipLevel });
+  return { chunks: written.chunkCount, bytes: written.bytes };
+}
+
 /** The chunks a shard stores: all-zero ones are left out. */
-async function* stored(chunks: AsyncIterable<ConvertedChunk>): AsyncGenerator<ShardChunk> {
-  for await (const c of chunks) if (c.encoded) yield { chunkId: c.chunkId, encoded: c.encoded };
+async function* stored(chunks: AsyncIterable<ConvertedChunk>, pick: Target["pick"]): AsyncGenerator<ShardChunk> {
+  for await (const c of chunks) {
+    const chunk = pick(c);
+    if (chunk) yield chunk;
+  }
 }
 
 /** Chunk writes in flight while one unsharded group is written. */

@@ -2,8 +2,11 @@
 //! bytes need not cross into JS to be transcoded), streaming and ranged decoders, the CSV
 //! index as columns, and the writer used for synthetic exports.
 
+use super::args::{gzip_level, shape3};
 use super::codec::TranscodeSettings;
+use super::zarr::zarr_spec_from_words;
 use crate::Error;
+use crate::transcode_zarr::{PrecomputedPayload, ZarrTranscoded, transcode_dvid_block_to_zarr};
 use crate::dvid::block::decode_block;
 use crate::dvid::export::{
     BatchDecoder, CsvIndex, DvidRecord, ExportStreamDecoder, ExportWriter, scan_batch_ranges,
@@ -67,6 +70,36 @@ impl Records {
         let r = self.get(i)?;
         let settings = TranscodeSettings::new(extent, block_size, gzip, Some(r.uncompressed_size))?;
         settings.run(&r.block, (!supervoxels).then_some(&r.labels[..]))
+    }
+
+    /// Transcodes record `i` to a zarr inner chunk of the array with shard spec `zarr_spec`
+    /// (see [`super::zarr::zarr_spec_from_words`]), and, when `block_size` is given, to the
+    /// precomputed payload too (`gzip` a level, or -1/absent for none) from the same decode.
+    /// Both are `None` when the clipped chunk is all zero.
+    pub fn transcode_zarr(
+        &self,
+        i: usize,
+        supervoxels: bool,
+        extent: Option<&[u32]>,
+        zarr_spec: &[u32],
+        block_size: Option<&[u32]>,
+        gzip: Option<i32>,
+    ) -> Result<ZarrTranscoded, Error> {
+        let r = self.get(i)?;
+        let precomputed = block_size
+            .map(|b| -> Result<_, Error> {
+                Ok(PrecomputedPayload { block_size: shape3(b, "blockSize")?, gzip_level: gzip_level(gzip)? })
+            })
+            .transpose()?;
+        let extent = extent.map(|e| shape3(e, "extent")).transpose()?;
+        transcode_dvid_block_to_zarr(
+            &r.block,
+            (!supervoxels).then_some(&r.labels[..]),
+            Some(r.uncompressed_size as usize),
+            extent,
+            &zarr_spec_from_words(zarr_spec)?,
+            precomputed,
+        )
     }
 
     /// Decodes record `i` to a volume; body ids unless `supervoxels`.
