@@ -46,9 +46,9 @@ fi
 command -v chromium >/dev/null || apt_install chromium
 
 # 5. Python reference implementations (TensorStore, zarr-python, fake-gcs-server).
-if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import tensorstore, numpy, zarr' 2>/dev/null; then
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import tensorstore, numpy, zarr, ome_zarr_models' 2>/dev/null; then
   log "creating .venv with TensorStore and friends"
-  python3 -m venv .venv
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r test/oracle/requirements.txt
 fi
 

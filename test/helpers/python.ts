@@ -20,6 +20,18 @@ export function runPython(script: string, args: string[], env: NodeJS.ProcessEnv
   });
 }
 
+/** `ome-zarr-models validate` on a group: whether it passed, and what it printed. */
+export function omeZarrValidate(path: string): { valid: boolean; output: string } {
+  requirePython();
+  try {
+    const out = execFileSync(join(repoRoot, ".venv/bin/ome-zarr-models"), ["validate", path], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return { valid: true, output: out };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return { valid: false, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+  }
+}
+
 export interface TensorStoreRead {
   /** The voxels, uint32 volumes widened to uint64. */
   data: BigUint64Array;

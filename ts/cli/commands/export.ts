@@ -3,6 +3,7 @@
  * with a progress line, a summary, and a non-zero exit when anything failed.
  */
 import { exportVolume } from "../../entry/node.js";
+import type { ExportOutputOptions } from "../../jobs/export/export.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { formatPlan, formatSummary } from "../../jobs/export/summary.js";
 import { intOption, required, scaleList, UsageError, type Command, type OptionValues } from "../command.js";
@@ -45,7 +46,7 @@ export const exportOptions = {
 } as const;
 
 /** The OME-Zarr output options of `export` and `manifest`. */
-function zarrArguments(values: OptionValues) {
+function zarrArguments(values: OptionValues): ExportOutputOptions {
   const format = values.format ?? "precomputed";
   if (format !== "precomputed" && format !== "ome-zarr" && format !== "both") {
     throw new UsageError(`--format must be precomputed, ome-zarr or both, got ${String(format)}`);

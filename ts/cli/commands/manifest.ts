@@ -17,6 +17,7 @@ const usage = `options:
   --tasks <k>             number of tasks (array job size)
   --out <file|gs://…>     where to write the manifest (default: stdout)
   --scales, --supervoxels, --z-compress, --gzip-level   as for braid export
+  --format, --zarr-dest, --ome-labels, --zarr-shard, --zarr-codec   as for braid export
 
   --downres <list>        instead: a pyramid manifest for the existing volume at --dest
                           (no --source/--spec), one stage of K tasks per scale, e.g. 1-9;
@@ -38,7 +39,8 @@ const destination = (values: OptionValues) => (typeof values.out === "string" ? 
 async function exportManifest(values: OptionValues, tasks: number): Promise<number> {
   const args = await exportArguments(values);
   const { plan } = await planExport({ ...args, workers: 1 });
-  const manifest = buildManifest(plan, tasks);
+  const { format, zarrDest, omeLabels, zarrShardChunks, zarrCompression } = args;
+  const manifest = buildManifest(plan, tasks, { format, zarrDest, omeLabels, zarrShardChunks, zarrCompression });
   await publish(values, manifest);
   const failed = manifest.scales.flatMap((s) => s.failedFiles);
   const lines = [

@@ -5,7 +5,8 @@ import { intOption, required, scaleList, type Command } from "../command.js";
 
 const usage = `options:
   --source <dir|gs://…>   the DVID export
-  --dest <dir|gs://…>     the exported precomputed volume
+  --dest <dir|gs://…>     the exported volume: precomputed or braid-written OME-Zarr (detected)
+  --ome-labels <name>     OME-Zarr: the label group labels/<name> (default: the one braid wrote)
   --scales <list>         scales to check (default: all with source files)
   --values <k>            also compare k random chunks voxel by voxel with the DVID decode
   --seed <s>              seed of the random choice (default 1)
@@ -19,6 +20,7 @@ export const verifyCommand: Command = {
   options: {
     source: { type: "string" },
     dest: { type: "string" },
+    "ome-labels": { type: "string" },
     scales: { type: "string" },
     values: { type: "string" },
     seed: { type: "string" },
@@ -33,6 +35,7 @@ export const verifyCommand: Command = {
       values: intOption(values, "values", 0),
       seed: intOption(values, "seed", 1),
       dvid: values.dvid === true,
+      ...(typeof values["ome-labels"] === "string" ? { label: values["ome-labels"] } : {}),
     });
     console.log(values.json ? JSON.stringify(report, null, 1) : formatVerifyReport(report));
     return report.ok ? 0 : 1;

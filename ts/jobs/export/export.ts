@@ -130,8 +130,11 @@ export async function exportVolume(backend: Backend, options: ExportOptions): Pr
   return { plan, estimate, summary, ...(outputs.zarr ? { zarrDest: outputs.zarr.dest } : {}) };
 }
 
+/** What an export writes besides the plan: the options a manifest carries to its workers. */
+export type ExportOutputOptions = Pick<ExportOptions, "format" | "zarrDest" | "omeLabels" | "zarrShardChunks" | "zarrCompression">;
+
 /** The OME-Zarr root of an export, if it writes one. */
-function zarrDestOf(options: ExportOptions): string | Storage | undefined {
+function zarrDestOf(options: ExportOutputOptions & Pick<ExportOptions, "dest">): string | Storage | undefined {
   const format = options.format ?? "precomputed";
   if (!["precomputed", "ome-zarr", "both"].includes(format)) {
     throw new BraidError("INVALID_ARGUMENT", `export format must be precomputed, ome-zarr or both, got ${JSON.stringify(format)}`);
@@ -152,10 +155,10 @@ function zarrDestOf(options: ExportOptions): string | Storage | undefined {
  * Prepares every output: the precomputed `info` (as before), the OME-Zarr group and arrays
  * laid out after the same info. Returns the info units write against and what they write.
  */
-async function prepareOutputs(
+export async function prepareOutputs(
   backend: Backend,
-  plan: ExportPlan,
-  options: ExportOptions,
+  plan: Pick<ExportPlan, "dest" | "info" | "settings">,
+  options: ExportOutputOptions & Pick<ExportOptions, "dest" | "storage">,
   scales: readonly number[],
 ): Promise<{ info: PrecomputedInfo; outputs: UnitOutputs }> {
   const format = options.format ?? "precomputed";
@@ -177,6 +180,20 @@ async function prepareOutputs(
       precomputed: format === "both",
       zarr: { dest: storageUrl(zarrDest), ...(options.omeLabels === undefined ? {} : { label: options.omeLabels }) },
     },
+  };
+}
+
+/** The output options as plain JSON for a manifest (the OME-Zarr root as a URL). */
+export function manifestOutputs(options: ExportOutputOptions & Pick<ExportOptions, "dest">): ExportOutputOptions {
+  const zarrDest = zarrDestOf(options);
+  const { format, omeLabels, zarrShardChunks, zarrCompression } = options;
+  if (format === undefined || format === "precomputed") return {};
+  return {
+    ...(format === undefined ? {} : { format }),
+    ...(format === "both" && zarrDest !== undefined ? { zarrDest: storageUrl(zarrDest) } : {}),
+    ...(omeLabels === undefined ? {} : { omeLabels }),
+    ...(zarrShardChunks === undefined ? {} : { zarrShardChunks }),
+    ...(zarrCompression === undefined ? {} : { zarrCompression }),
   };
 }
 

@@ -9,6 +9,7 @@ import { packBalanced } from "../../pipeline/array-job.js";
 import { parseInfo, type PrecomputedInfo } from "../../formats/precomputed/info.js";
 import { estimateMemory, MEMORY_FORMULA, PROCESS_BASE_MIB, unitPeakMiB } from "../export/memory.js";
 import type { ExportPlan } from "../export/plan.js";
+import { manifestOutputs, type ExportOutputOptions } from "../export/export.js";
 import type { ExportSettings, ExportUnit } from "../export/types.js";
 
 export const MANIFEST_FORMAT = "braid-export-manifest/1";
@@ -46,17 +47,21 @@ export interface Manifest {
   dest: string;
   info: PrecomputedInfo;
   settings: ExportSettings;
+  /** Output format and OME-Zarr options (absent: precomputed only). */
+  output?: ExportOutputOptions;
   scales: ScaleSummary[];
   memoryFormula: string;
   tasks: ManifestTask[];
 }
+
+const outputField = (output: ExportOutputOptions) => (Object.keys(output).length === 0 ? {} : { output });
 
 /** Units split into `count` tasks balanced by source bytes. */
 export function packUnits(units: readonly ExportUnit[], count: number): ExportUnit[][] {
   return packBalanced(units, count, (u) => u.sourceBytes);
 }
 
-export function buildManifest(plan: ExportPlan, tasks: number): Manifest {
+export function buildManifest(plan: ExportPlan, tasks: number, output: ExportOutputOptions = {}): Manifest {
   const units = plan.scales.flatMap((s) => s.units);
   return {
     format: MANIFEST_FORMAT,
@@ -65,6 +70,7 @@ export function buildManifest(plan: ExportPlan, tasks: number): Manifest {
     dest: plan.dest,
     info: plan.info,
     settings: { ...plan.settings, onlyMissing: true },
+    ...outputField(manifestOutputs({ ...output, dest: plan.dest })),
     scales: plan.scales.map((s) => ({
       scale: s.scale,
       key: s.key,

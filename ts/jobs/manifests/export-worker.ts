@@ -9,12 +9,11 @@ import { processEnv } from "../../pipeline/array-job.js";
 import { peakRssMiB } from "../../pipeline/progress.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import { defaultWorkers } from "../../pipeline/cores.js";
-import { prepareDestination, wantedMeta } from "../export/dest-info.js";
-import { runJobs } from "../export/export.js";
+import { prepareOutputs, runJobs } from "../export/export.js";
 import type { ProgressReporting } from "../../pipeline/progress.js";
 import { readJsonLocation } from "../../storage/locations.js";
 import { parseManifest, resolveTaskIndex, type Manifest } from "./export-manifest.js";
-import { sharedAcrossThreads, storageFor } from "../../storage/by-url.js";
+import { sharedAcrossThreads } from "../../storage/by-url.js";
 import { cpuNow, cpuSince, summarize, type RunSummary } from "../export/summary.js";
 import type { UnitJob } from "../export/types.js";
 
@@ -48,18 +47,23 @@ export async function runManifestTask(backend: Backend, options: ManifestTaskOpt
   const index = resolveTaskIndex(options.taskIndex, manifest.tasks.length, options.env ?? processEnv());
   const task = manifest.tasks[index]!;
   const settings = { ...manifest.settings, onlyMissing: true };
-  const dest = await storageFor(manifest.dest, options.storage);
   const scales = manifest.scales.map((s) => s.scale);
-  const info = await prepareDestination(dest, manifest.info, wantedMeta(settings, scales), scales);
+  const { info, outputs } = await prepareOutputs(
+    backend,
+    { dest: manifest.dest, info: manifest.info, settings },
+    { ...manifest.output, dest: manifest.dest, ...(options.storage ? { storage: options.storage } : {}) },
+    scales,
+  );
   const jobs: UnitJob[] = task.units.map((unit) => ({
     source: manifest.source,
     dest: manifest.dest,
     info,
     settings,
     unit,
+    outputs,
     ...(options.storage ? { storage: options.storage } : {}),
   }));
-  const shared = sharedAcrossThreads(manifest.source) && sharedAcrossThreads(manifest.dest);
+  const shared = sharedAcrossThreads(manifest.source) && sharedAcrossThreads(manifest.dest) && (outputs.zarr === undefined || sharedAcrossThreads(outputs.zarr.dest));
   const workers = shared ? (options.workers ?? (await defaultWorkers())) : 0;
   const { outcomes, blocks } = await runJobs(backend, jobs, workers, task.rows, options, `task ${index}`);
   const summary = summarize(outcomes, [], {

@@ -1,5 +1,6 @@
 /**
- * `verifyExport`: checks a precomputed volume against the DVID export it came from.
+ * `verifyExport`: checks a precomputed volume or braid-written OME-Zarr pyramid against the
+ * DVID export it came from (both through the levels' write units, the spec's shards).
  * - every output shard the source feeds exists, and no shard file exists that nothing feeds;
  * - every source block is in its shard's minishard index, except blocks that come out all
  *   zero (after mapping, cropping or decimation — confirmed by decoding them), and no chunk
@@ -9,10 +10,10 @@
  * - with `dvid`, that all blocks of each DVID file land in one output shard.
  */
 import type { Backend } from "../../backend/backend.js";
-import { openPrecomputed, type PrecomputedVolume } from "../../formats/precomputed/volume.js";
+import { openPyramid, type Pyramid, type PyramidFormat } from "../../formats/open-pyramid.js";
+import type { LevelWriter } from "../../volume/writer.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
-import type { PrecomputedScale } from "../../formats/precomputed/scale.js";
-import { isAllZero } from "../../volume/labels.js";
+import { convertLabels, isAllZero, type LabelArray } from "../../volume/labels.js";
 import type { OpenStorageOptions } from "../../storage/index.js";
 import type { Storage } from "../../storage/types.js";
 import type { Vec3 } from "../../types.js";
@@ -46,6 +47,10 @@ export interface VerifyOptions {
   /** Seed of the random chunk choice (default 1). */
   seed?: number;
   storage?: OpenStorageOptions;
+  /** The output's format (default: detected). */
+  format?: PyramidFormat;
+  /** OME-Zarr: the label group `labels/<label>` (default: the one braid wrote). */
+  label?: string;
 }
 
 export type ProblemKind =
@@ -125,7 +130,7 @@ class Sample {
 }
 
 interface ScaleContext {
-  scale: PrecomputedScale;
+  scale: LevelWriter;
   mapping: ChunkMapping;
   plan: ScalePlan;
   source: Storage;
@@ -160,9 +165,10 @@ async function verifyUnit(ctx: ScaleContext, unit: ExportUnit): Promise<void> {
       const file = mapping.geometry.shardFile(shard);
       const rows = shardRows(files, shard);
       const byId = new Map(outputChunks(rows).map((c) => [c.id, c]));
-      const stored = await storedIds(scale, shard, byId.values());
-      // An unsharded group is no one object: it "exists" when any of its chunks does.
-      const exists = scale.sharded ? await scale.hasShard(shard) : stored.size > 0;
+      const stored = await storedIds(scale, mapping, shard, byId.values());
+      // An unsharded group is no one object, nor is a unit of several zarr shards: it
+      // "exists" when any of its chunks does.
+      const exists = stored.size > 0 || (scale.sharded && (await scale.hasShard(shard)));
       if (exists) report.shardsFound++;
       for (const c of byId.values()) ctx.expected.add(c.cell.join(","));
       report.chunksFound += stored.size;
@@ -230,7 +236,7 @@ async function compareSamples(ctx: ScaleContext): Promise<void> {
     const want = await referenceChunk(ctx.mapping, c.cell, c.blocks, ctx.supervoxels);
     const got = await ctx.scale.readChunk(c.cell);
     ctx.report.valuesChecked++;
-    const diff = got === undefined ? "the chunk is missing" : firstDifference(got, want, ctx.mapping.extent(c.cell));
+    const diff = got === undefined ? "the chunk is missing" : firstDifference(convertLabels(got as LabelArray, "uint64"), want, ctx.mapping.extent(c.cell));
     if (diff !== undefined) {
       const b = c.blocks[0]!;
       ctx.problems.push({
@@ -245,9 +251,15 @@ async function compareSamples(ctx: ScaleContext): Promise<void> {
   }
 }
 
-/** Chunk ids stored of a shard (its index), or of an unsharded group's expected chunks (one check each). */
-async function storedIds(scale: PrecomputedScale, shard: bigint, expected: Iterable<{ id: bigint; cell: Vec3 }>): Promise<Set<bigint>> {
-  if (scale.sharded) return new Set((await scale.hasShard(shard)) ? await scale.listChunkIds(shard) : []);
+/**
+ * Chunk ids (the spec's) stored of a write unit (its shard indexes), or of an unsharded
+ * group's expected chunks (one check each).
+ */
+async function storedIds(scale: LevelWriter, mapping: ChunkMapping, shard: bigint, expected: Iterable<{ id: bigint; cell: Vec3 }>): Promise<Set<bigint>> {
+  if (scale.sharded) {
+    const cells = await scale.listChunks(shard);
+    return new Set(cells.length === 0 ? [] : mapping.geometry.chunkIds(cells));
+  }
   const found = new Set<bigint>();
   await forEachConcurrent([...expected], CONCURRENCY, async (c) => {
     if (await scale.hasChunk(c.cell)) found.add(c.id);
@@ -260,25 +272,26 @@ async function orphans(ctx: ScaleContext): Promise<void> {
     // Chunk objects no source block explains (a listing of the scale).
     for (const cell of await ctx.scale.listChunks()) {
       if (ctx.expected.has(cell.join(","))) continue;
-      const key = ctx.scale.geometry.chunkKey(cell);
+      const key = ctx.scale.chunkFile(cell);
       ctx.problems.push({ kind: "unexpected-chunk", scale: ctx.plan.scale, shard: key, chunk: `(${cell.join(",")})`, message: `${key} exists but no source block lands in it` });
     }
     return;
   }
   const fed = new Set<string>();
-  for (const u of ctx.plan.units) for (const s of u.shards) fed.add(ctx.mapping.geometry.shardFile(BigInt(s)));
-  for (const b of ctx.plan.blocked) fed.add(b.file);
-  for await (const key of ctx.scale.storage.list("")) {
-    if (!key.endsWith(".shard") || key.includes("/") || fed.has(key)) continue;
+  for (const u of ctx.plan.units) for (const s of u.shards) fed.add(s);
+  for (const b of ctx.plan.blocked) fed.add(b.shard);
+  for (const shard of await ctx.scale.listShards()) {
+    if (fed.has(shard.toString())) continue;
+    const key = ctx.scale.shardFile(shard);
     ctx.problems.push({ kind: "orphan-shard", scale: ctx.plan.scale, shard: key, message: `${key} exists but no source block lands in it` });
   }
 }
 
-async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number, options: VerifyOptions, meta: { labels: LabelMode; zCompress: number }): Promise<{ report: ScaleReport; problems: Problem[] }> {
+async function verifyScale(volume: Pick<Pyramid, "info" | "level"> & { backend: Backend }, source: Storage, s: number, options: VerifyOptions, meta: { labels: LabelMode; zCompress: number }): Promise<{ report: ScaleReport; problems: Problem[] }> {
   const settings = resolveSettings({ supervoxels: meta.labels === "supervoxels", zCompress: s === 0 ? meta.zCompress : 0 });
   const plan = await planScale(volume.backend, source, volume.info, s, settings);
   const ctx: ScaleContext = {
-    scale: volume.scale(s),
+    scale: volume.level(s),
     mapping: new ChunkMapping(volume.backend, volume.info, s, settings.zCompress),
     plan,
     source,
@@ -329,7 +342,11 @@ async function verifyScale(volume: PrecomputedVolume, source: Storage, s: number
 
 export async function verifyExport(backend: Backend, options: VerifyOptions): Promise<VerifyReport> {
   const source = await storageFor(storageUrl(options.source), options.storage);
-  const volume = await openPrecomputed(backend, await storageFor(storageUrl(options.dest), options.storage));
+  const pyramid = await openPyramid(backend, await storageFor(storageUrl(options.dest), options.storage), {
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.label === undefined ? {} : { label: options.label }),
+  });
+  const volume = { backend, info: pyramid.info, level: (k: number) => pyramid.level(k) };
   const recorded = braidMeta(volume.info);
   const meta = { labels: recorded.labels ?? "bodies", zCompress: recorded.z_compress ?? 0 };
   const explicit = options.scales !== undefined;
