@@ -167,7 +167,7 @@ describe("braid export --format both", () => {
     const file = join(dir, z, y, x);
     const bytes = readFileSync(file);
     const size = statSync(file).size;
-    bytes[size - 10] ^= 0xff;
+    bytes[size - 10] = bytes[size - 10]! ^ 0xff;
     writeFileSync(file, bytes);
     const bad = await verifyExport({ source, dest: oz, scales: [1] });
     expect(bad.ok).toBe(false);

@@ -91,11 +91,16 @@ export function omeLevels(info: PrecomputedInfo, backend: Backend, shardChunks?:
   return info.scales.map((s, k) => {
     const g = new ScaleGeometry(backend, s);
     const unit = unitShape(g);
-    const perShard = shardChunks ?? unit;
-    if (perShard.length !== 3 || perShard.some((n, d) => !Number.isInteger(n) || n < 1 || unit[d]! % n !== 0)) {
+    // Coarse scales have smaller write units: a requested shard is clipped to them (scale 0's
+    // must divide as asked).
+    const perShard = shardChunks ? (k === 0 ? shardChunks : vec3((d) => Math.min(shardChunks[d]!, unit[d]!))) : unit;
+    if (shardChunks && (shardChunks.length !== 3 || shardChunks.some((n) => !Number.isInteger(n) || n < 1))) {
+      throw new BraidError("INVALID_ARGUMENT", `zarr shard chunks must be 3 positive integers, got ${JSON.stringify(shardChunks)}`);
+    }
+    if (perShard.some((n, d) => unit[d]! % n !== 0)) {
       throw new BraidError(
         "INVALID_ARGUMENT",
-        `zarr shards of ${JSON.stringify(perShard)} chunks must divide scale ${k}'s write unit of ${unit.join("×")} chunks on every axis`,
+        `zarr shards of ${JSON.stringify(shardChunks)} chunks must divide scale ${k}'s write unit (the spec's shard) of ${unit.join("×")} chunks on every axis`,
       );
     }
     return { path: `s${k}`, size: s.size, voxelOffset: s.voxel_offset, resolution: s.resolution, chunkShape: s.chunk_sizes[0]!, chunksPerShard: perShard };
@@ -265,12 +270,8 @@ class OmeZarrPyramid implements Pyramid {
   }
   async withInfo(info: PrecomputedInfo): Promise<Pyramid> {
     const { layout } = this.writer;
-    const perShard = layout.levels[0]?.chunksPerShard;
-    const equalUnits = layout.levels.every((l, k) => {
-      const unit = unitShape(new ScaleGeometry(this.backend, this.info.scales[k]!));
-      return l.chunksPerShard.every((n, d) => n === unit[d]);
-    });
-    const levels = omeLevels(info, this.backend, equalUnits ? undefined : perShard);
+    const requested = this.writer.braid.shardChunks as Vec3 | undefined;
+    const levels = omeLevels(info, this.backend, requested);
     const merged = levels.map((l, k) => layout.levels[k] ?? l);
     const updated = await OmeZarrWriter.create(this.backend, this.writer.root, { ...layout, levels: merged }, { ...this.writer.braid, info: JSON.parse(serializeInfo(info)) });
     return new OmeZarrPyramid(this.backend, updated, info);
@@ -291,7 +292,7 @@ export async function createOmeZarrPyramid(backend: Backend, root: Storage, info
       levels: omeLevels(info, backend, options.shardChunks),
       ...(options.label === undefined ? {} : { label: options.label }),
     },
-    { info: JSON.parse(serializeInfo(info)) },
+    { info: JSON.parse(serializeInfo(info)), ...(options.shardChunks === undefined ? {} : { shardChunks: options.shardChunks }) },
   );
   return new OmeZarrPyramid(backend, writer, info);
 }
