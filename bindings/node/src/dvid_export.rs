@@ -76,8 +76,14 @@ impl DvidRecords {
         block_size: Option<&[u32]>,
         gzip_level: Option<i32>,
     ) -> napi::Result<ZarrTranscoded> {
-        let t = self.0.transcode_zarr(i as usize, supervoxels, extent, zarr_spec, block_size, gzip_level).or_js()?;
-        Ok(ZarrTranscoded { zarr: t.zarr.map(Uint8Array::new), precomputed: t.precomputed.map(Uint8Array::new) })
+        let t = self
+            .0
+            .transcode_zarr(i as usize, supervoxels, extent, zarr_spec, block_size, gzip_level)
+            .or_js()?;
+        Ok(ZarrTranscoded {
+            zarr: t.zarr.map(Uint8Array::new),
+            precomputed: t.precomputed.map(Uint8Array::new),
+        })
     }
 
     #[napi]

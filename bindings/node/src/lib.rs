@@ -10,6 +10,6 @@ pub mod dvid_export;
 pub mod error;
 pub mod sharded;
 pub mod synth;
-pub mod zarr;
 mod tasks;
 mod v8_array;
+pub mod zarr;

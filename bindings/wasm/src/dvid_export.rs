@@ -65,7 +65,14 @@ impl DvidRecords {
     ) -> Result<JsValue, JsError> {
         let t = self
             .inner
-            .transcode_zarr(i as usize, supervoxels, extent.as_deref(), zarr_spec, block_size.as_deref(), gzip_level)
+            .transcode_zarr(
+                i as usize,
+                supervoxels,
+                extent.as_deref(),
+                zarr_spec,
+                block_size.as_deref(),
+                gzip_level,
+            )
             .or_js()?;
         let field = |v: Option<Vec<u8>>| v.map_or(JsValue::NULL, |b| crate::object::u8s(&b));
         crate::object::object(&[("zarr", field(t.zarr)), ("precomputed", field(t.precomputed))])

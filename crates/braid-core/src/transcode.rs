@@ -56,21 +56,38 @@ pub fn transcode_dvid_block(input: &[u8], opts: &TranscodeOptions<'_>) -> Result
                 "chunk extent {extent:?} must be non-empty and within the block shape {shape:?}"
             )));
         }
-        let words = if opts.block_size == [SUB_BLOCK_EDGE; 3] {
-            fused(&block, opts.mapping, extent)?
-        } else {
-            via_volume(&block, opts.mapping, extent, opts.block_size)?
+        let Some(words) = chunk_words(&block, opts.mapping, extent, opts.block_size)? else {
+            return Ok(None);
         };
-        let Some(words) = words else { return Ok(None) };
-        let bytes = le_bytes(&words);
-        Ok(Some(match opts.gzip_level {
-            Some(level) => {
-                let mut out = Vec::with_capacity(bytes.len() / 4 + 32);
-                gzip_into(&bytes, level, &mut out)?;
-                out
-            }
-            None => bytes.into_owned(),
-        }))
+        Ok(Some(payload(&words, opts.gzip_level)?))
+    })
+}
+
+/// The compressed_segmentation words of a parsed block's `extent` (checked by the caller),
+/// `None` when all 0.
+pub(crate) fn chunk_words(
+    block: &DvidBlock<'_>,
+    mapping: Option<&[u64]>,
+    extent: Shape,
+    block_size: Shape,
+) -> Result<Option<Vec<u32>>, Error> {
+    if block_size == [SUB_BLOCK_EDGE; 3] {
+        fused(block, mapping, extent)
+    } else {
+        via_volume(block, mapping, extent, block_size)
+    }
+}
+
+/// The stored payload of compressed_segmentation words: gzip'd or raw.
+pub(crate) fn payload(words: &[u32], gzip_level: Option<u32>) -> Result<Vec<u8>, Error> {
+    let bytes = le_bytes(words);
+    Ok(match gzip_level {
+        Some(level) => {
+            let mut out = Vec::with_capacity(bytes.len() / 4 + 32);
+            gzip_into(&bytes, level, &mut out)?;
+            out
+        }
+        None => bytes.into_owned(),
     })
 }
 

@@ -6,11 +6,11 @@ use super::args::{gzip_level, shape3};
 use super::codec::TranscodeSettings;
 use super::zarr::zarr_spec_from_words;
 use crate::Error;
-use crate::transcode_zarr::{PrecomputedPayload, ZarrTranscoded, transcode_dvid_block_to_zarr};
 use crate::dvid::block::decode_block;
 use crate::dvid::export::{
     BatchDecoder, CsvIndex, DvidRecord, ExportStreamDecoder, ExportWriter, scan_batch_ranges,
 };
+use crate::transcode_zarr::{PrecomputedPayload, ZarrTranscoded, transcode_dvid_block_to_zarr};
 use crate::volume::Shape;
 
 /// Decoded export records.

@@ -64,6 +64,9 @@ mod backend {
 
     thread_local! {
         static DCTX: RefCell<Option<zstd_safe::DCtx<'static>>> = const { RefCell::new(None) };
+        // A compression context holds MiBs of tables: creating one per 2 MiB zarr chunk
+        // cost about as much as compressing it.
+        static CCTX: RefCell<Option<zstd_safe::CCtx<'static>>> = const { RefCell::new(None) };
     }
 
     pub(super) fn decompress(
@@ -117,14 +120,23 @@ mod backend {
         if !(zstd_safe::min_c_level()..=zstd_safe::max_c_level()).contains(&level) {
             return Err(CompressError::InvalidLevel(level));
         }
-        let mut cctx = zstd_safe::CCtx::create();
         let map = |c| CompressError::ZstdCorrupt(zstd_safe::get_error_name(c).to_string());
-        cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(map)?;
-        cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(map)?;
-        cctx.set_parameter(zstd_safe::CParameter::ContentSizeFlag(true)).map_err(map)?;
-        let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
-        cctx.compress2(&mut out, data).map_err(map)?;
-        Ok(out)
+        CCTX.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let cctx = slot.get_or_insert_with(zstd_safe::CCtx::create);
+            cctx.set_parameter(zstd_safe::CParameter::CompressionLevel(level)).map_err(map)?;
+            cctx.set_parameter(zstd_safe::CParameter::ChecksumFlag(true)).map_err(map)?;
+            cctx.set_parameter(zstd_safe::CParameter::ContentSizeFlag(true)).map_err(map)?;
+            let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
+            let written = cctx.compress2(&mut out, data);
+            if written.is_err() {
+                // A failed call may leave the context mid-frame: start the next one afresh.
+                *slot = None;
+            }
+            written.map_err(map)?;
+            out.shrink_to_fit();
+            Ok(out)
+        })
     }
 }
 

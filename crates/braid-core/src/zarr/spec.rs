@@ -3,13 +3,11 @@
 //! the zarr metadata lists them reversed (see the module docs).
 
 use super::ZarrError;
+pub use crate::compress::DEFAULT_ZSTD_LEVEL;
 use crate::compress::check_gzip_level;
 
 /// Inner chunk shape braid writes unless told otherwise (one DVID block).
 pub const DEFAULT_CHUNK_SHAPE: [u32; 3] = [64, 64, 64];
-
-/// zstd level braid writes unless told otherwise (libzstd's default).
-pub const DEFAULT_ZSTD_LEVEL: i32 = 3;
 
 /// Largest decoded inner chunk (1 GiB): also the decompression-bomb bound, since a chunk
 /// always decodes to exactly [`ShardSpec::chunk_bytes`].
