@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { CLI, cycledExport, requireBuilt } from "../test/helpers/export.js";
+import { CLI, cycledExport, requireBuilt, type ExportSummary } from "../test/helpers/export.js";
 import { python, requirePython } from "../test/helpers/python.js";
 import { repoRoot } from "../test/helpers/data.js";
 import { report } from "./report.js";
@@ -23,13 +23,6 @@ const BLOCKS_PER_SIDE = 16;
 const SHARD_BLOCKS = 8;
 const REPS = 2;
 
-interface Summary {
-  blocks: number;
-  seconds: number;
-  cpuSeconds: number;
-  blocksPerSecond: number;
-  peakRssMiB: number;
-}
 
 type Format = "precomputed" | "ome-zarr" | "both";
 
@@ -57,7 +50,7 @@ function bytesUnder(dir: string): number {
   return total;
 }
 
-interface Run extends Summary {
+interface Run extends ExportSummary {
   bytes: number;
 }
 
@@ -67,7 +60,7 @@ function exportOnce(cpu: string | undefined, source: string, format: Format, kee
   const zarrDest = `${dest}.ome.zarr`;
   try {
     const args = ["export", "--source", source, "--dest", dest, "--spec", join(source, "spec.json"), "--workers", "1", "--format", format, "--json"];
-    const summary = JSON.parse(pinned(cpu, process.execPath, [CLI, ...args])) as Summary;
+    const summary = JSON.parse(pinned(cpu, process.execPath, [CLI, ...args])) as ExportSummary;
     const bytes = bytesUnder(dest) + (format === "both" ? bytesUnder(zarrDest) : 0);
     return { ...summary, bytes };
   } finally {

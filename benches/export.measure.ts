@@ -19,19 +19,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { openDvidShard, type DvidRecords } from "braid-seg";
-import { CLI, cycledExport, requireBuilt } from "../test/helpers/export.js";
+import { CLI, cycledExport, requireBuilt, type ExportSummary } from "../test/helpers/export.js";
 import { report } from "./report.js";
 
 const GZIP = 3;
 
-interface Summary {
-  blocks: number;
-  seconds: number;
-  cpuSeconds: number;
-  blocksPerSecond: number;
-  peakRssMiB: number;
-  shards: { written: number };
-}
 
 const temp = (name: string) => mkdtempSync(join(tmpdir(), `braid-bench-export-${name}-`));
 
@@ -39,18 +31,18 @@ function braid(args: string[]): string {
   return execFileSync(process.execPath, [CLI, ...args], { encoding: "utf8", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] });
 }
 
-function exportOnce(source: string, workers: number): Summary {
+function exportOnce(source: string, workers: number): ExportSummary {
   const dest = temp("out");
   try {
     const out = braid(["export", "--source", source, "--dest", dest, "--spec", join(source, "spec.json"), "--workers", String(workers), "--json"]);
-    return JSON.parse(out) as Summary;
+    return JSON.parse(out) as ExportSummary;
   } finally {
     rmSync(dest, { recursive: true, force: true });
   }
 }
 
 /** Best of `n` runs by wall-clock throughput (others' load only ever slows a run down). */
-function best(source: string, workers: number, n: number): Summary {
+function best(source: string, workers: number, n: number): ExportSummary {
   const runs = Array.from({ length: n }, () => exportOnce(source, workers));
   return runs.reduce((a, b) => (b.blocksPerSecond > a.blocksPerSecond ? b : a));
 }

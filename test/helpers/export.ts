@@ -23,6 +23,16 @@ export function requireBuilt(): void {
   }
 }
 
+/** The fields of `braid export --json`'s summary the benches read. */
+export interface ExportSummary {
+  blocks: number;
+  seconds: number;
+  cpuSeconds: number;
+  blocksPerSecond: number;
+  peakRssMiB: number;
+  shards: { written: number };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
