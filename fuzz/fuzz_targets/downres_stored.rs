@@ -8,7 +8,9 @@
 //! selects 4³ blocks (else 8³), bit 2 votes mode-nonzero.
 #![no_main]
 
-use braid_core::downres::{ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk};
+use braid_core::downres::{
+    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
+};
 use braid_core::downsample::Method;
 use braid_core::precomputed::compressed_segmentation as cseg;
 use libfuzzer_sys::fuzz_target;
@@ -27,7 +29,8 @@ fuzz_target!(|input: &[u8]| {
             }
         }
     }
-    let sources = [SourceChunk { payload: a, bounds: boxes[0] }, SourceChunk { payload: b, bounds: boxes[1] }];
+    let sources =
+        [SourceChunk { payload: a, bounds: boxes[0] }, SourceChunk { payload: b, bounds: boxes[1] }];
     let step = DownresStep {
         source_domain: VoxelBox { origin: [0; 3], shape: [2 * side, side, side] },
         source_encoding: ChunkEncoding::CompressedSegmentation(block),
@@ -37,7 +40,11 @@ fuzz_target!(|input: &[u8]| {
     };
     let output = VoxelBox { origin: [0; 3], shape: [side, side.div_ceil(2), side.div_ceil(2)] };
     let gzip = flags & 1 != 0;
-    let stored = downres_stored_chunk::<u64>(&sources, output, &StoredStep { step, source_gzip: gzip, output_gzip: None });
+    let stored = downres_stored_chunk::<u64>(
+        &sources,
+        output,
+        &StoredStep { step, source_gzip: gzip, output_gzip: None },
+    );
     if !gzip {
         if let (Ok(got), Ok(want)) = (&stored, downres_chunk::<u64>(&sources, output, &step)) {
             assert_eq!(got, &want, "stored path differs from the decoded path");

@@ -39,7 +39,9 @@ fn chunks() -> (Vec<Vec<u8>>, &'static str) {
     let out = (0..64i64)
         .map(|i| {
             let origin = [64 * (i % 4), 64 * (i / 4 % 4), 64 * (i / 16)];
-            cseg_payload(&braid_core::synth::synth_block(&params, origin, [64; 3]).expect("synth").supervoxels)
+            cseg_payload(
+                &braid_core::synth::synth_block(&params, origin, [64; 3]).expect("synth").supervoxels,
+            )
         })
         .collect();
     (out, "synthetic")
@@ -78,7 +80,8 @@ fn bench(c: &mut Criterion) {
                 }
             })
         });
-        let mut d = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level as i32).expect("level"));
+        let mut d =
+            libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level as i32).expect("level"));
         let mut buf = vec![0u8; chunks.iter().map(|p| d.deflate_compress_bound(p.len())).max().unwrap_or(0)];
         let bytes: usize = chunks.iter().map(|p| libdeflate(p, &mut d, &mut buf)).sum();
         g.bench_function(format!("{kind}_libdeflate_l{level}_{}B_per_chunk", per_chunk(bytes)), |b| {

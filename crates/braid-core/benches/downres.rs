@@ -12,7 +12,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use braid_core::compress::{DEFAULT_GZIP_LEVEL, gzip};
-use braid_core::downres::{ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk};
+use braid_core::downres::{
+    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
+};
 use braid_core::downsample::Method;
 use braid_core::precomputed::compressed_segmentation as cseg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -82,16 +84,28 @@ fn bench(c: &mut Criterion) {
     )
     .expect("gzip");
     let uniform_group: Vec<Vec<u8>> = vec![uniform; 8];
-    let step = DownresStep { source_domain, source_encoding: CSEG, output_encoding: CSEG, factors: [2; 3], method: Method::Mode };
+    let step = DownresStep {
+        source_domain,
+        source_encoding: CSEG,
+        output_encoding: CSEG,
+        factors: [2; 3],
+        method: Method::Mode,
+    };
     let stored = StoredStep { step, source_gzip: true, output_gzip: Some(DEFAULT_GZIP_LEVEL) };
-    for (name, groups) in [("stored_gzip_8_sources_mode", &zipped_groups), ("stored_gzip_uniform_8_sources_mode", &vec![&uniform_group[..]; groups.len()])] {
+    for (name, groups) in [
+        ("stored_gzip_8_sources_mode", &zipped_groups),
+        ("stored_gzip_uniform_8_sources_mode", &vec![&uniform_group[..]; groups.len()]),
+    ] {
         g.bench_function(format!("{name}_chunks_per_s"), |b| {
             b.iter(|| {
                 for group in groups.iter() {
                     let sources: Vec<SourceChunk<'_>> = group
                         .iter()
                         .enumerate()
-                        .map(|(i, p)| SourceChunk { payload: p, bounds: VoxelBox { origin: octant(i), shape: [64; 3] } })
+                        .map(|(i, p)| SourceChunk {
+                            payload: p,
+                            bounds: VoxelBox { origin: octant(i), shape: [64; 3] },
+                        })
                         .collect();
                     black_box(downres_stored_chunk::<u64>(&sources, output, &stored).expect("downres"));
                 }

@@ -185,7 +185,11 @@ fn uniform_source<T: Label>(
 }
 
 /// The output chunk of `shape` all of `label`.
-fn encode_uniform<T: Label + Into<u64>>(label: T, shape: Shape, encoding: ChunkEncoding) -> Result<Vec<u8>, Error> {
+fn encode_uniform<T: Label + Into<u64>>(
+    label: T,
+    shape: Shape,
+    encoding: ChunkEncoding,
+) -> Result<Vec<u8>, Error> {
     match encoding {
         ChunkEncoding::CompressedSegmentation(block) => {
             Ok(cseg::encode_uniform(label, shape, block)?.iter().flat_map(|w| w.to_le_bytes()).collect())
@@ -651,13 +655,16 @@ mod tests {
                         .map(|(_, ((b, _), z))| SourceChunk { payload: z, bounds: *b })
                         .collect();
                     for k in 0..8usize {
-                        let origin = [1 + 8 * (k & 1) as i64, 8 * ((k >> 1) & 1) as i64, -2 + 8 * (k >> 2) as i64];
+                        let origin =
+                            [1 + 8 * (k & 1) as i64, 8 * ((k >> 1) & 1) as i64, -2 + 8 * (k >> 2) as i64];
                         let shape = [if k & 1 == 1 { 7 } else { 8 }, 8, 8];
                         let out = VoxelBox { origin, shape };
                         let want = downres_chunk::<u64>(&plain, out, &step).unwrap();
-                        let raw = downres_stored_chunk::<u64>(&plain, out, &stored(step, false, None)).unwrap();
+                        let raw =
+                            downres_stored_chunk::<u64>(&plain, out, &stored(step, false, None)).unwrap();
                         assert_eq!(raw, want, "{uniform:?} {drop:?} {k}");
-                        let got = downres_stored_chunk::<u64>(&zipped, out, &stored(step, true, Some(5))).unwrap();
+                        let got =
+                            downres_stored_chunk::<u64>(&zipped, out, &stored(step, true, Some(5))).unwrap();
                         assert_eq!(got.map(|z| crate::compress::gunzip(&z).unwrap()), want);
                     }
                 }
@@ -668,15 +675,31 @@ mod tests {
     #[test]
     fn uniform_sources_short_circuit_and_match_the_encoder() {
         let (domain, chunks) = mixed_sources(Some(9));
-        let sources: Vec<SourceChunk> = chunks.iter().map(|(b, p)| SourceChunk { payload: p, bounds: *b }).collect();
+        let sources: Vec<SourceChunk> =
+            chunks.iter().map(|(b, p)| SourceChunk { payload: p, bounds: *b }).collect();
         let from = VoxelBox { origin: [2, 0, -4], shape: [16, 16, 16] };
-        assert_eq!(uniform_source::<u64>(&sources, &from, ChunkEncoding::CompressedSegmentation([8; 3])).unwrap(), Some(9));
+        assert_eq!(
+            uniform_source::<u64>(&sources, &from, ChunkEncoding::CompressedSegmentation([8; 3])).unwrap(),
+            Some(9)
+        );
         // A region not wholly covered is not uniform: the absent part votes 0.
-        assert_eq!(uniform_source::<u64>(&sources[1..], &domain, ChunkEncoding::CompressedSegmentation([8; 3])).unwrap(), None);
+        assert_eq!(
+            uniform_source::<u64>(&sources[1..], &domain, ChunkEncoding::CompressedSegmentation([8; 3]))
+                .unwrap(),
+            None
+        );
         for shape in [[8, 8, 8], [7, 8, 3], [16, 9, 1]] {
             for block in [[8, 8, 8], [4, 4, 4]] {
-                let want = encode(&vec![9u64; shape.iter().product()], shape, ChunkEncoding::CompressedSegmentation(block)).unwrap();
-                assert_eq!(encode_uniform(9u64, shape, ChunkEncoding::CompressedSegmentation(block)).unwrap(), want);
+                let want = encode(
+                    &vec![9u64; shape.iter().product()],
+                    shape,
+                    ChunkEncoding::CompressedSegmentation(block),
+                )
+                .unwrap();
+                assert_eq!(
+                    encode_uniform(9u64, shape, ChunkEncoding::CompressedSegmentation(block)).unwrap(),
+                    want
+                );
             }
         }
     }
@@ -696,7 +719,8 @@ mod tests {
         let last = VoxelBox { origin: [9, 8, 6], shape: [7, 8, 8] };
         let n = gz[0].len();
         gz[0][n - 5] ^= 0xff;
-        let sources: Vec<SourceChunk> = chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
+        let sources: Vec<SourceChunk> =
+            chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
         let err = downres_stored_chunk::<u64>(&sources, out, &stored(step, true, Some(5))).unwrap_err();
         assert!(matches!(err, Error::InChunk { index: 0, .. }), "{err}");
         assert_eq!(err.code(), "GZIP_CORRUPT");
@@ -704,7 +728,8 @@ mod tests {
         let bad = crate::compress::gzip(&[1, 0, 0, 0, 7, 7], 5).unwrap();
         gz[0] = crate::compress::gzip(&chunks[0].1, 5).unwrap();
         gz[7] = bad;
-        let sources: Vec<SourceChunk> = chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
+        let sources: Vec<SourceChunk> =
+            chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
         assert!(downres_stored_chunk::<u64>(&sources, out, &stored(step, true, None)).is_ok());
         let err = downres_stored_chunk::<u64>(&sources, last, &stored(step, true, None)).unwrap_err();
         assert!(matches!(err, Error::InChunk { index: 7, .. }), "{err}");

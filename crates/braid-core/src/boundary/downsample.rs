@@ -1,9 +1,11 @@
 //! Mode downsampling and whole pyramid-step chunks over flat arguments.
 
+use super::args::gzip_level;
 use super::args::shape3;
 use crate::Error;
-use super::args::gzip_level;
-use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk};
+use crate::downres::{
+    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
+};
 use crate::downsample::{Domain, Method, downsample_into, request_domain};
 use crate::label::Label;
 use crate::volume::Shape;
