@@ -26,9 +26,15 @@ for (const [name, op] of Object.entries(OPS)) {
   it(`${name}: native vs WebAssembly`, () => {
     // Warm-up pass per backend (JIT, wasm memory growth) that also checks parity.
     const digests: Partial<Record<BackendName, string>> = {};
+    let bytes = 0;
     for (const b of ["native", "wasm"] as const) {
       const hash = createHash("sha256");
-      for (let i = 0; i < n; i++) hash.update(outputBytes(op(inputs, i, entries[b])));
+      bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const out = outputBytes(op(inputs, i, entries[b]));
+        bytes += out.byteLength;
+        hash.update(out);
+      }
       digests[b] = hash.digest("hex");
     }
     expect(digests.wasm, `${name} differs between backends`).toBe(digests.native);
@@ -53,6 +59,8 @@ for (const [name, op] of Object.entries(OPS)) {
         "MB/s": (n * CHUNK_BYTES) / 1e6 / best,
         "best ms/pass": best * 1000,
         "median ms/pass": sorted[sorted.length >> 1]! * 1000,
+        // What a stored chunk costs (gzip'd cseg for the +gzip transcode at the default level).
+        "output bytes/chunk": bytes / n,
         passes: ROUNDS,
       }, b);
     }

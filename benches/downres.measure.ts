@@ -11,9 +11,14 @@
  *     to the planner's memory estimate; then all cores on a volume of eight 8³-chunk shards.
  * (c) The cost follows the data: one real DVID shard exported at scale 1 of the real mCNS spec,
  *     then `braid downres --scales 2,3` (seconds; planned, computed and stored chunks).
+ * (d) braid against TensorStore building the same scale 1 of the same sharded volume (8³
+ *     output chunks of 64³ from 16³ gzip'd cseg chunks), each in a fresh process pinned to one
+ *     CPU (`taskset`), TensorStore's pools limited to one thread, writing into sharded
+ *     precomputed as tensorstore-export does: output chunks/s per core, the ratio, and the
+ *     stored bytes per output chunk of each.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -27,6 +32,8 @@ import {
   planDownres,
   synthDvidRecord,
   transcodeDvidBlock,
+  withDownresScales,
+  type PrecomputedInfo,
   type ShardChunk,
   type Vec3,
 } from "braid-seg";
@@ -138,7 +145,7 @@ interface ChildRun {
   baselineRssMiB: number;
 }
 
-function downresInChild(dest: string, workers: number): ChildRun {
+function downresInChild(dest: string, workers: number, cpu?: number): ChildRun {
   const entry = join(repoRoot, "dist/entry/node.js");
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run pnpm run build:ts`);
   const script = `
@@ -152,15 +159,63 @@ function downresInChild(dest: string, workers: number): ChildRun {
     const cpuSeconds = (user + system) / 1e6;
     console.log(JSON.stringify({ chunks: s.chunks, seconds: s.seconds, cpuSeconds, peakRssMiB: await peakRssMiB(), baselineRssMiB }));
   `;
-  const stdout = execFileSync(process.execPath, ["--input-type=module", "-e", script, dest, String(workers)], { encoding: "utf8" });
+  const args = ["--input-type=module", "-e", script, dest, String(workers)];
+  const stdout =
+    cpu === undefined
+      ? execFileSync(process.execPath, args, { encoding: "utf8" })
+      : execFileSync("taskset", ["-c", String(cpu), process.execPath, ...args], { encoding: "utf8" });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
 }
 
-it("(b) end-to-end downres: chunks/s and peak RSS per worker as the output shard grows", async () => {
-  const payloads = Array.from({ length: VARIANTS }, (_, v) => {
+/** Stored source chunks: synthetic DVID blocks (mCNS-like labels) as gzip'd cseg. */
+const sourcePayloads = () =>
+  Array.from({ length: VARIANTS }, (_, v) => {
     const r = synthDvidRecord([v % 4, (v >> 2) % 4, v >> 4], { seed: 7 });
     return gzip(transcodeDvidBlock(r.block, { labels: r.labels, uncompressedSize: r.uncompressedSize })!, 6);
   });
+
+/** Bytes of the files under `dir`. */
+function treeBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) n += statSync(join(e.parentPath, e.name)).size;
+  return n;
+}
+
+it("(d) braid downres vs TensorStore downsample(…, \"mode\") into sharded precomputed, one core each", async () => {
+  if (!hasTaskset() || !existsSync(python)) return;
+  const n = Number(process.env.BRAID_BENCH_DOWNRES_N ?? 8);
+  const dir = tempDir();
+  const theirs = tempDir();
+  try {
+    await buildSource(dir, n, sourcePayloads());
+    const info = JSON.parse(readFileSync(join(dir, "info"), "utf8")) as PrecomputedInfo;
+    writeFileSync(join(theirs, "info"), JSON.stringify(withDownresScales(info, [1])));
+    const ts = JSON.parse(
+      execFileSync("taskset", ["-c", "0", python, join(repoRoot, "test/oracle/time_downres.py"), dir, theirs], { encoding: "utf8" }),
+    ) as { seconds: number; cpu_seconds: number; grid_chunks: number };
+    const ours = downresInChild(dir, 0, 0);
+    expect(ours.chunks).toBe(n ** 3);
+    expect(ts.grid_chunks).toBe(n ** 3);
+    const key = withDownresScales(info, [1]).scales[1]!.key;
+    report(`downres braid vs TensorStore: scale 1 of ${n}³ output chunks (64³, gzip'd cseg, sharded), one CPU each`, {
+      output_chunks: ours.chunks,
+      braid_chunks_per_s: ours.chunks / ours.seconds,
+      braid_chunks_per_cpu_s: ours.chunks / ours.cpuSeconds,
+      tensorstore_chunks_per_s: ts.grid_chunks / ts.seconds,
+      tensorstore_chunks_per_cpu_s: ts.grid_chunks / ts.cpu_seconds,
+      ratio: ts.seconds / ours.seconds,
+      braid_bytes_per_chunk: treeBytes(join(dir, key)) / ours.chunks,
+      tensorstore_bytes_per_chunk: treeBytes(join(theirs, key)) / ts.grid_chunks,
+      source_bytes_per_chunk: treeBytes(join(dir, info.scales[0]!.key)) / (8 * n ** 3),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(theirs, { recursive: true, force: true });
+  }
+});
+
+it("(b) end-to-end downres: chunks/s and peak RSS per worker as the output shard grows", async () => {
+  const payloads = sourcePayloads();
   const sizes = process.env.BRAID_BENCH_FULL ? [4, 8, 16, 32] : [4, 8, 16];
   const peaks: number[] = [];
   let largest = "";

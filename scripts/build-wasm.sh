@@ -7,6 +7,11 @@ cd "$(dirname "$0")/.."
 target_dir=target/wasm
 route=$(wasm_route)
 flags="-C target-feature=+simd128,+bulk-memory,+nontrapping-fptoint"
+# libdeflate is C: the cc crate compiles it with clang for wasm32 (freestanding, no libc).
+command -v clang >/dev/null || die "clang is required to build libdeflate for wasm32: run scripts/setup.sh"
+export CC_wasm32_unknown_unknown=clang
+export AR_wasm32_unknown_unknown=llvm-ar
+export CFLAGS_wasm32_unknown_unknown="-msimd128 -mbulk-memory -mnontrapping-fptoint"
 case "$route" in
   rustup)
     RUSTFLAGS="$flags" CARGO_TARGET_DIR=$target_dir \

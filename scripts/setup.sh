@@ -33,6 +33,8 @@ if [ "$(wasm_route)" = none ]; then
   fi
 fi
 log "wasm toolchain: $(wasm_route)"
+# clang and llvm-ar compile libdeflate (C) for wasm32.
+command -v clang >/dev/null && command -v llvm-ar >/dev/null || apt_install clang llvm
 
 # 3. wasm-bindgen-cli at exactly the version Cargo.lock pins for the wasm-bindgen crate.
 want=$(locked_version wasm-bindgen)

@@ -193,6 +193,20 @@ export interface BackendBinding {
     factors: Uint32Array,
     method: number,
   ): Uint8Array | null | undefined;
+  /** `downresChunk` on stored bytes; `outputGzip` -1 for none, null for the default level. */
+  downresStoredChunk(
+    payloads: Uint8Array,
+    lengths: Uint32Array,
+    boxes: Float64Array,
+    sourceDomain: Float64Array,
+    output: Float64Array,
+    encodings: Uint32Array,
+    labelBits: number,
+    factors: Uint32Array,
+    method: number,
+    sourceGzip: boolean,
+    outputGzip?: number | null,
+  ): Uint8Array | null | undefined;
   downsampleU64(
     input: BigUint64Array,
     origin: Float64Array,

@@ -18,7 +18,7 @@ export function checkGzipLevel(level: number): number {
   return level;
 }
 
-/** One gzip member (mtime 0, OS 3 like TensorStore). Level 0–9, default 6. */
+/** One gzip member (mtime 0, OS 3 like TensorStore). Level 0–9, default the core's (5: libdeflate, or 6 where the core was built without it). */
 export function gzip(backend: Backend, data: Uint8Array, level?: number): Uint8Array {
   return call(() => backend.binding.gzip(data, level ?? null));
 }

@@ -103,3 +103,51 @@ export function downresChunk(
   );
   return out ?? null;
 }
+
+/** How payloads are stored on top of their chunk encoding (a sharded scale's `data_encoding`). */
+export interface StoredForm {
+  /** Whether the source payloads are gzip members. */
+  sourceGzip: boolean;
+  /** gzip level for the output, false to return it as encoded, undefined for the core's default. */
+  outputGzip: number | false | undefined;
+}
+
+/**
+ * {@link downresChunk} from stored source bytes (still gzipped when `sourceGzip`) to the output's
+ * stored bytes: gunzip, vote, encode and gzip happen in one core call, so JavaScript only moves
+ * bytes. An error about one source has a message starting `source chunk <index>: `.
+ */
+export function downresStoredChunk(
+  backend: Backend,
+  sources: readonly SourcePayload[],
+  output: { origin: Vec3; shape: Vec3 },
+  step: DownresStep,
+  stored: StoredForm,
+): Uint8Array | null {
+  let payloads: Uint8Array;
+  if (sources.length === 1) payloads = sources[0]!.payload;
+  else {
+    payloads = new Uint8Array(sources.reduce((n, s) => n + s.payload.byteLength, 0));
+    let at = 0;
+    for (const s of sources) {
+      payloads.set(s.payload, at);
+      at += s.payload.byteLength;
+    }
+  }
+  const out = call(() =>
+    backend.binding.downresStoredChunk(
+      payloads,
+      Uint32Array.from(sources, (s) => s.payload.byteLength),
+      Float64Array.from(sources.flatMap((s) => boxWords(s.box))),
+      Float64Array.from(boxWords(step.sourceDomain)),
+      Float64Array.from(boxWords(output)),
+      Uint32Array.from([...encodingWords(step.sourceEncoding), ...encodingWords(step.outputEncoding)]),
+      step.labelBits,
+      Uint32Array.from(step.factors),
+      step.method === "mode" ? 0 : 1,
+      stored.sourceGzip,
+      stored.outputGzip === false ? -1 : (stored.outputGzip ?? null),
+    ),
+  );
+  return out ?? null;
+}

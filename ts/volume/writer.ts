@@ -21,7 +21,7 @@ export type ChunkEncodingSpec = "raw" | { compressedSegmentation: Vec3 };
 export type ShardChunk = { chunkId: bigint; payload: Uint8Array } | { chunkId: bigint; encoded: Uint8Array };
 
 export interface ShardWriteOptions {
-  /** gzip level where the level compresses with gzip (default 6). */
+  /** gzip level where the level compresses with gzip (default the core's, 5). */
   gzipLevel?: number;
   /**
    * Chunks arrive in the order `chunksInShard` lists them, which lets formats that can
@@ -92,6 +92,17 @@ export interface LevelWriter extends Level {
   writeChunk(cell: Vec3, data: LabelArray | { encoded: Uint8Array } | undefined): Promise<boolean>;
   /** The stored payload of a chunk with shard-level compression undone; undefined when absent. */
   readEncodedChunk(cell: Vec3): Promise<Uint8Array | undefined>;
+  /**
+   * How a chunk is stored on top of `chunkEncoding`: gzip members (`"gzip"`) or as encoded
+   * (`"raw"`). Levels that say so take stored payloads as `ShardChunk.encoded` (or
+   * `writeChunk`'s `encoded`) and have `readStoredChunk`, so a pyramid step can hand the core
+   * stored bytes and get stored bytes back.
+   */
+  readonly storedEncoding?: "gzip" | "raw";
+  /** A chunk's bytes exactly as stored (no decompression); undefined when absent. */
+  readStoredChunk?(cell: Vec3): Promise<Uint8Array | undefined>;
+  /** Where a chunk is stored, for errors about its bytes found after they were read. */
+  chunkContext?(cell: Vec3): { file: string; chunk: bigint | readonly number[] };
 }
 
 export interface VolumeWriter extends Volume {

@@ -96,3 +96,35 @@ pub fn downres_chunk(
             .or_js()?;
     Ok(out.map(Uint8Array::new))
 }
+
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn downres_stored_chunk(
+    payloads: &[u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    label_bits: u32,
+    factors: &[u32],
+    method: u32,
+    source_gzip: bool,
+    output_gzip: Option<i32>,
+) -> napi::Result<Option<Uint8Array>> {
+    let out = b::stored_chunk(
+        payloads,
+        lengths,
+        boxes,
+        source_domain,
+        output,
+        encodings,
+        label_bits,
+        factors,
+        method,
+        source_gzip,
+        output_gzip,
+    )
+    .or_js()?;
+    Ok(out.map(Uint8Array::new))
+}

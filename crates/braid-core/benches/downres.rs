@@ -1,7 +1,9 @@
 //! One pyramid step per output chunk, as a downres worker runs it: the eight 64³
 //! compressed_segmentation source chunks under a 64³ output chunk → decode → 2×2×2 mode →
 //! compressed_segmentation. Sources are the real DVID export shard's blocks, eight at a time
-//! placed as the octants of a 128³ box; reported in output chunks per second.
+//! placed as the octants of a 128³ box; reported in output chunks per second. The `stored`
+//! cases are what a downres worker calls: gzip'd sources in, the gzip'd output out (libdeflate
+//! at the default level), and a uniform region that never decodes a voxel.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -9,7 +11,10 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-use braid_core::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
+use braid_core::compress::{DEFAULT_GZIP_LEVEL, gzip};
+use braid_core::downres::{
+    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
+};
 use braid_core::downsample::Method;
 use braid_core::precomputed::compressed_segmentation as cseg;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -63,6 +68,46 @@ fn bench(c: &mut Criterion) {
                         })
                         .collect();
                     black_box(downres_chunk::<u64>(&sources, output, &step).expect("downres"));
+                }
+            })
+        });
+    }
+    let zipped: Vec<Vec<u8>> = chunks.iter().map(|c| gzip(c, 6).expect("gzip")).collect();
+    let zipped_groups: Vec<&[Vec<u8>]> = zipped.chunks_exact(8).collect();
+    let uniform = gzip(
+        &cseg::encode(&vec![42u64; 64 * 64 * 64], [64; 3], 1, [8; 3])
+            .expect("encodes")
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>(),
+        6,
+    )
+    .expect("gzip");
+    let uniform_group: Vec<Vec<u8>> = vec![uniform; 8];
+    let step = DownresStep {
+        source_domain,
+        source_encoding: CSEG,
+        output_encoding: CSEG,
+        factors: [2; 3],
+        method: Method::Mode,
+    };
+    let stored = StoredStep { step, source_gzip: true, output_gzip: Some(DEFAULT_GZIP_LEVEL) };
+    for (name, groups) in [
+        ("stored_gzip_8_sources_mode", &zipped_groups),
+        ("stored_gzip_uniform_8_sources_mode", &vec![&uniform_group[..]; groups.len()]),
+    ] {
+        g.bench_function(format!("{name}_chunks_per_s"), |b| {
+            b.iter(|| {
+                for group in groups.iter() {
+                    let sources: Vec<SourceChunk<'_>> = group
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| SourceChunk {
+                            payload: p,
+                            bounds: VoxelBox { origin: octant(i), shape: [64; 3] },
+                        })
+                        .collect();
+                    black_box(downres_stored_chunk::<u64>(&sources, output, &stored).expect("downres"));
                 }
             })
         });

@@ -87,6 +87,119 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
     output: VoxelBox,
     step: &DownresStep,
 ) -> Result<Option<Vec<u8>>, Error> {
+    let from = source_box(sources, output, step)?;
+    // This entry point's errors predate chunk indexes; callers match on their text.
+    downres_decoded::<T>(sources, output, step, from).map_err(|e| match e {
+        Error::InChunk { source, .. } => *source,
+        e => e,
+    })
+}
+
+/// How a scale's chunk payloads are stored on top of their encoding (a sharded precomputed
+/// scale's `data_encoding`).
+#[derive(Debug, Clone, Copy)]
+pub struct StoredStep {
+    /// The pyramid step on the payloads.
+    pub step: DownresStep,
+    /// Whether source payloads are gzip members.
+    pub source_gzip: bool,
+    /// gzip level for the output payload, `None` to store it as encoded.
+    pub output_gzip: Option<u32>,
+}
+
+/// [`downres_chunk`] from and to stored bytes: source payloads as storage holds them (gzip
+/// members when `source_gzip`), the output payload ready to store. Doing the gunzip and gzip
+/// here makes a pyramid step one call per output chunk, with only bytes crossing to the caller.
+/// A source region that is one label in compressed form (every block of every source a
+/// one-entry table of that label, covering the region) is encoded as such without decoding
+/// a voxel. Failures of a source chunk are [`Error::InChunk`] with its position in `sources`.
+pub fn downres_stored_chunk<T: Label + Into<u64> + TryFrom<u64>>(
+    sources: &[SourceChunk<'_>],
+    output: VoxelBox,
+    stored: &StoredStep,
+) -> Result<Option<Vec<u8>>, Error> {
+    let step = &stored.step;
+    let from = source_box(sources, output, step)?;
+    if let Some(level) = stored.output_gzip {
+        crate::compress::check_gzip_level(level)?;
+    }
+    let unpacked: Vec<std::borrow::Cow<'_, [u8]>> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if !stored.source_gzip {
+                return Ok(std::borrow::Cow::Borrowed(s.payload));
+            }
+            let limit = max_payload_bytes(&s.bounds, step.source_encoding);
+            crate::compress::gunzip_limited(s.payload, limit)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| Error::in_chunk(i, e))
+        })
+        .collect::<Result<_, Error>>()?;
+    let sources: Vec<SourceChunk<'_>> =
+        sources.iter().zip(&unpacked).map(|(s, p)| SourceChunk { payload: p, bounds: s.bounds }).collect();
+    let encoded = match uniform_source::<T>(&sources, &from, step.source_encoding)? {
+        Some(label) if label.is_zero() => None,
+        Some(label) => Some(encode_uniform(label, output.shape, step.output_encoding)?),
+        None => downres_decoded::<T>(&sources, output, step, from)?,
+    };
+    match (encoded, stored.output_gzip) {
+        (None, _) => Ok(None),
+        (Some(e), None) => Ok(Some(e)),
+        (Some(e), Some(level)) => Ok(Some(crate::compress::gzip(&e, level)?)),
+    }
+}
+
+/// Bound on a source payload after gunzip, against gzip bombs: a compressed_segmentation
+/// chunk's worst case is a 2-word header per block and a 32-bit index plus a table entry per
+/// voxel (as the TypeScript shard reader bounds it).
+fn max_payload_bytes(bounds: &VoxelBox, encoding: ChunkEncoding) -> usize {
+    let n = bounds.shape.iter().product::<usize>();
+    let per_voxel = if encoding == ChunkEncoding::Raw { 8 } else { 20 };
+    n.saturating_mul(per_voxel).saturating_add(64 * 1024)
+}
+
+/// The one label of the whole source region, when the compressed_segmentation sources say so
+/// from their block headers and cover the region (absent chunks are 0 and would vote).
+fn uniform_source<T: Label>(
+    sources: &[SourceChunk<'_>],
+    from: &VoxelBox,
+    encoding: ChunkEncoding,
+) -> Result<Option<T>, Error> {
+    let ChunkEncoding::CompressedSegmentation(block) = encoding else { return Ok(None) };
+    let mut covered = 0usize;
+    let mut label: Option<T> = None;
+    for (i, s) in sources.iter().enumerate() {
+        let part = s.bounds.intersect(from);
+        if part.shape.contains(&0) {
+            continue;
+        }
+        match cseg::uniform_label::<T>(s.payload, s.bounds.shape, block).map_err(|e| Error::in_chunk(i, e))? {
+            Some(l) if label.is_none_or(|m| m == l) => label = Some(l),
+            _ => return Ok(None),
+        }
+        covered += part.shape.iter().product::<usize>();
+    }
+    // All-0 sources with absent (0) chunks beside them are still all 0.
+    Ok(label.filter(|l| l.is_zero() || covered == from.shape.iter().product::<usize>()))
+}
+
+/// The output chunk of `shape` all of `label`.
+fn encode_uniform<T: Label + Into<u64>>(
+    label: T,
+    shape: Shape,
+    encoding: ChunkEncoding,
+) -> Result<Vec<u8>, Error> {
+    match encoding {
+        ChunkEncoding::CompressedSegmentation(block) => {
+            Ok(cseg::encode_uniform(label, shape, block)?.iter().flat_map(|w| w.to_le_bytes()).collect())
+        }
+        ChunkEncoding::Raw => encode(&vec![label; voxel_count(shape)?], shape, encoding),
+    }
+}
+
+/// Checks the arguments and returns the source box the output is computed from.
+fn source_box(sources: &[SourceChunk<'_>], output: VoxelBox, step: &DownresStep) -> Result<VoxelBox, Error> {
     let f = step.factors;
     check_step(sources, output, step)?;
     let wanted = output.scaled(f).ok_or_else(|| {
@@ -99,10 +212,22 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
             "output box {output:?} is not the downsampled domain {domain:?} of its source box {from:?}"
         )));
     }
+    Ok(from)
+}
+
+/// The output payload from decoded-on-the-fly sources (`from` checked by [`source_box`]);
+/// `None` when all 0. Source failures are [`Error::InChunk`].
+fn downres_decoded<T: Label + Into<u64> + TryFrom<u64>>(
+    sources: &[SourceChunk<'_>],
+    output: VoxelBox,
+    step: &DownresStep,
+    from: VoxelBox,
+) -> Result<Option<Vec<u8>>, Error> {
+    let f = step.factors;
     let mut out: Vec<T> = vec![T::default(); voxel_count(output.shape)?];
     if sources.iter().all(|s| holds_whole_windows(&s.bounds.intersect(&from), &from, f)) {
         // No window straddles two chunks: each downsamples alone and is pasted in.
-        for s in sources {
+        for (i, s) in sources.iter().enumerate() {
             let part_box = s.bounds.intersect(&from);
             if part_box.shape.contains(&0) {
                 continue;
@@ -110,12 +235,13 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
             if let ChunkEncoding::CompressedSegmentation(block) = step.source_encoding {
                 if part_box == s.bounds && blocks_hold_whole_windows(&s.bounds, block, f) {
                     let mut sink = DownsampleSink::new(&s.bounds, block, f, step.method, &mut out, &output);
-                    cseg::visit_blocks(s.payload, s.bounds.shape, block, &mut sink)?;
+                    cseg::visit_blocks(s.payload, s.bounds.shape, block, &mut sink)
+                        .map_err(|e| Error::in_chunk(i, e))?;
                     sink.error.map_or(Ok(()), Err)?;
                     continue;
                 }
             }
-            let voxels = decode::<T>(s, step.source_encoding)?;
+            let voxels = decode::<T>(s, step.source_encoding).map_err(|e| Error::in_chunk(i, e))?;
             let within = if part_box == s.bounds { voxels } else { crop(&voxels, &s.bounds, &part_box) };
             let part_domain = output_domain(part_box.origin, part_box.shape, f)?;
             let mut part = vec![T::default(); voxel_count(part_domain.shape)?];
@@ -129,8 +255,9 @@ pub fn downres_chunk<T: Label + Into<u64> + TryFrom<u64>>(
         }
     } else {
         let mut region = vec![T::default(); voxel_count(from.shape)?];
-        for s in sources {
-            paste(&decode::<T>(s, step.source_encoding)?, &s.bounds, &mut region, &from);
+        for (i, s) in sources.iter().enumerate() {
+            let voxels = decode::<T>(s, step.source_encoding).map_err(|e| Error::in_chunk(i, e))?;
+            paste(&voxels, &s.bounds, &mut region, &from);
         }
         downsample_into(&region, from.origin, from.shape, f, step.method, &mut out)?;
     }
@@ -474,5 +601,139 @@ mod tests {
         let escaping =
             [SourceChunk { payload: &empty, bounds: VoxelBox { origin: [i64::MAX, 0, 0], shape: [2; 3] } }];
         assert_eq!(code(&escaping, out, &step), "INVALID_ARGUMENT");
+    }
+
+    fn stored(step: DownresStep, gzip_in: bool, gzip_out: Option<u32>) -> StoredStep {
+        StoredStep { step, source_gzip: gzip_in, output_gzip: gzip_out }
+    }
+
+    /// 32³ at (2, 0, -4) in 16³ chunks: non-uniform, uniform and clipped chunks mixed.
+    fn mixed_sources(uniform: Option<u64>) -> (VoxelBox, Vec<(VoxelBox, Vec<u8>)>) {
+        let domain = VoxelBox { origin: [2, 0, -4], shape: [30, 32, 32] };
+        let mut chunks = Vec::new();
+        for k in 0..8usize {
+            let g = [k & 1, (k >> 1) & 1, k >> 2];
+            let origin = [0, 1, 2].map(|d| domain.origin[d] + 16 * g[d] as i64);
+            let shape = [0, 1, 2].map(|d| 16.min(domain.shape[d] - 16 * g[d]));
+            let n: usize = shape.iter().product();
+            let v: Vec<u64> = match uniform {
+                Some(l) => vec![l; n],
+                None if k % 3 == 0 => vec![5; n],
+                None => (0..n).map(|i| ((i / 7 + k) % 4) as u64).collect(),
+            };
+            chunks.push((VoxelBox { origin, shape }, cseg_bytes(&v, shape)));
+        }
+        (domain, chunks)
+    }
+
+    #[test]
+    fn stored_path_equals_decoded_path() {
+        for uniform in [None, Some(9), Some(0)] {
+            let (domain, chunks) = mixed_sources(uniform);
+            let gz: Vec<Vec<u8>> = chunks.iter().map(|(_, p)| crate::compress::gzip(p, 5).unwrap()).collect();
+            for method in [Method::Mode, Method::ModeNonzero] {
+                let step = DownresStep {
+                    source_domain: domain,
+                    source_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+                    output_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+                    factors: [2; 3],
+                    method,
+                };
+                // Every output chunk of 8³ over the 15×16×16 output, and each with a source missing.
+                for drop in [None, Some(3)] {
+                    let plain: Vec<SourceChunk> = chunks
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| Some(*i) != drop)
+                        .map(|(_, (b, p))| SourceChunk { payload: p, bounds: *b })
+                        .collect();
+                    let zipped: Vec<SourceChunk> = chunks
+                        .iter()
+                        .zip(&gz)
+                        .enumerate()
+                        .filter(|(i, _)| Some(*i) != drop)
+                        .map(|(_, ((b, _), z))| SourceChunk { payload: z, bounds: *b })
+                        .collect();
+                    for k in 0..8usize {
+                        let origin =
+                            [1 + 8 * (k & 1) as i64, 8 * ((k >> 1) & 1) as i64, -2 + 8 * (k >> 2) as i64];
+                        let shape = [if k & 1 == 1 { 7 } else { 8 }, 8, 8];
+                        let out = VoxelBox { origin, shape };
+                        let want = downres_chunk::<u64>(&plain, out, &step).unwrap();
+                        let raw =
+                            downres_stored_chunk::<u64>(&plain, out, &stored(step, false, None)).unwrap();
+                        assert_eq!(raw, want, "{uniform:?} {drop:?} {k}");
+                        let got =
+                            downres_stored_chunk::<u64>(&zipped, out, &stored(step, true, Some(5))).unwrap();
+                        assert_eq!(got.map(|z| crate::compress::gunzip(&z).unwrap()), want);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn uniform_sources_short_circuit_and_match_the_encoder() {
+        let (domain, chunks) = mixed_sources(Some(9));
+        let sources: Vec<SourceChunk> =
+            chunks.iter().map(|(b, p)| SourceChunk { payload: p, bounds: *b }).collect();
+        let from = VoxelBox { origin: [2, 0, -4], shape: [16, 16, 16] };
+        assert_eq!(
+            uniform_source::<u64>(&sources, &from, ChunkEncoding::CompressedSegmentation([8; 3])).unwrap(),
+            Some(9)
+        );
+        // A region not wholly covered is not uniform: the absent part votes 0.
+        assert_eq!(
+            uniform_source::<u64>(&sources[1..], &domain, ChunkEncoding::CompressedSegmentation([8; 3]))
+                .unwrap(),
+            None
+        );
+        for shape in [[8, 8, 8], [7, 8, 3], [16, 9, 1]] {
+            for block in [[8, 8, 8], [4, 4, 4]] {
+                let want = encode(
+                    &vec![9u64; shape.iter().product()],
+                    shape,
+                    ChunkEncoding::CompressedSegmentation(block),
+                )
+                .unwrap();
+                assert_eq!(
+                    encode_uniform(9u64, shape, ChunkEncoding::CompressedSegmentation(block)).unwrap(),
+                    want
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_corrupt_source_is_named_by_its_index() {
+        let (domain, chunks) = mixed_sources(None);
+        let mut gz: Vec<Vec<u8>> = chunks.iter().map(|(_, p)| crate::compress::gzip(p, 5).unwrap()).collect();
+        let step = DownresStep {
+            source_domain: domain,
+            source_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+            output_encoding: ChunkEncoding::CompressedSegmentation([8; 3]),
+            factors: [2; 3],
+            method: Method::Mode,
+        };
+        let out = VoxelBox { origin: [1, 0, -2], shape: [8; 3] };
+        let last = VoxelBox { origin: [9, 8, 6], shape: [7, 8, 8] };
+        let n = gz[0].len();
+        gz[0][n - 5] ^= 0xff;
+        let sources: Vec<SourceChunk> =
+            chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
+        let err = downres_stored_chunk::<u64>(&sources, out, &stored(step, true, Some(5))).unwrap_err();
+        assert!(matches!(err, Error::InChunk { index: 0, .. }), "{err}");
+        assert_eq!(err.code(), "GZIP_CORRUPT");
+        // A gzip member holding a corrupt compressed_segmentation chunk.
+        let bad = crate::compress::gzip(&[1, 0, 0, 0, 7, 7], 5).unwrap();
+        gz[0] = crate::compress::gzip(&chunks[0].1, 5).unwrap();
+        gz[7] = bad;
+        let sources: Vec<SourceChunk> =
+            chunks.iter().zip(&gz).map(|((b, _), z)| SourceChunk { payload: z, bounds: *b }).collect();
+        assert!(downres_stored_chunk::<u64>(&sources, out, &stored(step, true, None)).is_ok());
+        let err = downres_stored_chunk::<u64>(&sources, last, &stored(step, true, None)).unwrap_err();
+        assert!(matches!(err, Error::InChunk { index: 7, .. }), "{err}");
+        assert_eq!(err.code(), "CSEG_CORRUPT");
+        assert!(err.to_string().starts_with("source chunk 7: "), "{err}");
     }
 }

@@ -15,7 +15,7 @@ const usage = `options:
                          (DVID: any label beats 0)
   --only-missing         skip output shards that already exist (writes are atomic)
   --workers <n>          worker threads (default: all cores; 0 = in-process)
-  --gzip-level <l>       gzip level for gzip-encoded shards (default 6)
+  --gzip-level <l>       gzip level for gzip-encoded shards (default 5, libdeflate)
 
 Scales missing from info are appended with TensorStore's downsampled domain
 [floor(o/2), ceil((o+s)/2)) and resolution × 2; listed scales must follow that rule.`;

@@ -111,6 +111,21 @@ export class PrecomputedScale implements LevelWriter {
       : { file: this.storage.describe(this.geometry.chunkKey(cell)), chunk: cell };
   }
 
+  /** Sharded: the spec's `data_encoding`; unsharded chunks are stored as encoded. */
+  get storedEncoding(): "gzip" | "raw" {
+    return this.info.sharding?.data_encoding === "gzip" ? "gzip" : "raw";
+  }
+
+  /** A chunk's bytes as stored (gzip members when `storedEncoding` is gzip); undefined when missing. */
+  readStoredChunk(cell: Vec3): Promise<Uint8Array | undefined> {
+    const place = this.#place(cell);
+    return place ? this.#reader().readStored(place) : this.#readEncoded(cell, undefined);
+  }
+
+  chunkContext(cell: Vec3): { file: string; chunk: bigint | readonly number[] } {
+    return this.#where(cell, this.#place(cell));
+  }
+
   async #readEncoded(cell: Vec3, place: ChunkPlace | undefined): Promise<Uint8Array | undefined> {
     if (place) return this.#reader().read(place);
     const key = this.geometry.chunkKey(cell);

@@ -138,23 +138,32 @@ export class ShardReader {
     });
   }
 
-  async #payload(file: string, table: MinishardTable, i: number): Promise<Uint8Array | undefined> {
+  async #payload(file: string, table: MinishardTable, i: number, decode = true): Promise<Uint8Array | undefined> {
     const start = table.starts[i]!;
     const end = table.ends[i]!;
     if (end - start > BigInt(MAX_STORED_CHUNK_BYTES)) throw corrupt(`a chunk of ${end - start} bytes is implausibly large`);
     const stored = await this.#readExact(file, start, end, "chunk bytes");
-    if (stored === undefined || this.spec.data_encoding !== "gzip") return stored;
+    if (stored === undefined || !decode || this.spec.data_encoding !== "gzip") return stored;
     return gunzip(this.backend, stored, { maxBytes: this.maxPayloadBytes });
   }
 
   /** Stored bytes of a chunk with `data_encoding` undone; undefined when missing (docs/formats/sharded.md §2.7). */
-  async read(place: ChunkPlace): Promise<Uint8Array | undefined> {
+  read(place: ChunkPlace): Promise<Uint8Array | undefined> {
+    return this.#read(place, true);
+  }
+
+  /** A chunk's bytes as stored, `data_encoding` not undone (the core gunzips them itself). */
+  readStored(place: ChunkPlace): Promise<Uint8Array | undefined> {
+    return this.#read(place, false);
+  }
+
+  async #read(place: ChunkPlace, decode: boolean): Promise<Uint8Array | undefined> {
     const file = this.fileOf(place.shard);
     try {
       const table = await this.#minishard(file, place.minishard);
       if (table === null) return undefined;
       const i = findId(table.ids, place.chunkId);
-      return i < 0 ? undefined : await this.#payload(file, table, i);
+      return i < 0 ? undefined : await this.#payload(file, table, i, decode);
     } catch (e) {
       throw withContext(e, { file: this.storage.describe(file), chunk: place.chunkId });
     }

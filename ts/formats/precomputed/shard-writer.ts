@@ -17,7 +17,7 @@ export interface ShardFileOptions {
    * shard is byte-identical to TensorStore's. `"indexes-at-end"` (default): any order.
    */
   layout?: ShardLayout;
-  /** gzip level for gzip encodings (default 6). */
+  /** gzip level for gzip encodings (default the core's, 5). */
   gzipLevel?: number;
 }
 

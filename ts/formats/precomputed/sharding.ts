@@ -149,7 +149,7 @@ export interface ShardWriterOptions {
    * `"indexes-at-end"` (default): any order; all minishard indexes after all payloads.
    */
   layout?: ShardLayout;
-  /** gzip level for gzip data/minishard encodings (default 6). */
+  /** gzip level for gzip data/minishard encodings (default the core's, 5). */
   gzipLevel?: number;
 }
 

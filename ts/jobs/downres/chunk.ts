@@ -4,8 +4,8 @@
  * view yields for the chunk's box (docs/formats/downsampling.md §4.2).
  */
 import type { Backend } from "../../backend/backend.js";
-import { downresChunk, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
-import { BraidError, fromBackendError } from "../../errors.js";
+import { downresChunk, downresStoredChunk, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
+import { BraidError, fromBackendError, withContext } from "../../errors.js";
 import type { Vec3 } from "../../types.js";
 import type { VoxelBox } from "../../volume/box.js";
 import { forEachConcurrent } from "../../volume/concurrency.js";
@@ -51,6 +51,76 @@ export function chunksHoldWholeWindows(g: ChunkGrid): boolean {
  * and encodes there; undefined when the chunk is all 0. Errors keep the source file and chunk
  * at fault and name the output chunk in the message.
  */
+/** Whether a pyramid step between these levels can run on stored bytes ({@link downresStoredCell}). */
+export function storedPathAvailable(source: LevelWriter, output: LevelWriter): boolean {
+  return source.storedEncoding !== undefined && source.readStoredChunk !== undefined && output.storedEncoding !== undefined;
+}
+
+/** A core error about one source chunk starts so (`braid_core::Error::InChunk`). */
+const IN_CHUNK = /^source chunk (\d+): /;
+
+/**
+ * {@link downresCell} on stored bytes: the source chunks go to the core as storage holds them
+ * (gzip members on a gzip sharded scale) and the result comes back as the output stores it,
+ * so gunzip, vote, encode and gzip are one core call and JavaScript only moves bytes. For
+ * levels with `storedEncoding` and `readStoredChunk` (precomputed). `gzipLevel` undefined is
+ * the core's default. An error about one source chunk names its file and chunk.
+ */
+export async function downresStoredCell(
+  backend: Backend,
+  source: LevelWriter,
+  output: LevelWriter,
+  cell: Vec3,
+  method: DownsampleMethod,
+  gzipLevel?: number,
+): Promise<Uint8Array | undefined> {
+  const box = output.grid.chunkBox(cell);
+  const read = source.readStoredChunk!.bind(source);
+  const cells: Vec3[] = [];
+  try {
+    const from = sourceBox(box, source.grid.domain);
+    const chunks: SourcePayload[] = [];
+    await forEachConcurrent(source.grid.cellsInBox(from), CHUNK_READS, async (c) => {
+      const payload = await read(c);
+      if (payload !== undefined) {
+        chunks.push({ payload, box: source.grid.chunkBox(c) });
+        cells.push(c);
+      }
+    });
+    const step = {
+      sourceDomain: source.grid.domain,
+      sourceEncoding: source.chunkEncoding,
+      outputEncoding: output.chunkEncoding,
+      labelBits: output.dataType === "uint32" ? 32 : 64,
+      factors: DOWNRES_FACTORS,
+      method,
+    } as const;
+    const stored = {
+      sourceGzip: source.storedEncoding === "gzip",
+      outputGzip: output.storedEncoding === "gzip" ? gzipLevel : (false as const),
+    };
+    return downresStoredChunk(backend, chunks, box, step, stored) ?? undefined;
+  } catch (e) {
+    let base = fromBackendError(e);
+    const m = IN_CHUNK.exec(base.message);
+    const at = m ? cells[Number(m[1])] : undefined;
+    if (m && at) {
+      const message = base.message.slice(m[0].length);
+      const where = source.chunkContext?.(at) ?? { chunk: at };
+      base = withContext(new BraidError(base.code, message, { cause: e }), where);
+    }
+    throw new BraidError(
+      base.code,
+      `scale "${output.key}" chunk (${cell.join(",")}) from scale "${source.key}": ${base.message}`,
+      {
+        ...(base.file === undefined ? {} : { file: base.file }),
+        chunk: base.chunk ?? cell,
+        cause: e,
+      },
+    );
+  }
+}
+
 export async function downresCell(
   backend: Backend,
   source: LevelWriter,

@@ -11,9 +11,9 @@ import { openPyramid } from "../../formats/open-pyramid.js";
 import { registerTask, type TaskContext } from "../../pipeline/tasks.js";
 import { cellsOf } from "../../volume/box.js";
 import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
-import type { LevelWriter } from "../../volume/writer.js";
+import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import type { Vec3 } from "../../types.js";
-import { downresCell } from "./chunk.js";
+import { downresCell, downresStoredCell, storedPathAvailable } from "./chunk.js";
 import { cellKey, presentOutputCells } from "./populated.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
@@ -56,7 +56,15 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
   // Planned cells without source data are done already: absent in, absent out.
   ctx.progress({ chunks: Math.max(0, planned - cells.length) });
   let computed = 0;
-  const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i) => {
+  // Precomputed levels hand over stored bytes (gzip members) both ways: one core call per chunk.
+  const onStoredBytes = storedPathAvailable(source, output);
+  const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i): Promise<ShardChunk | undefined> => {
+    if (onStoredBytes) {
+      const encoded = await downresStoredCell(ctx.backend, source, output, cell, task.method, task.gzipLevel);
+      computed++;
+      ctx.progress({ chunks: 1 });
+      return encoded && { chunkId: ids[i]!, encoded };
+    }
     const payload = await downresCell(ctx.backend, source, output, cell, task.method);
     computed++;
     // Stored bytes (after data_encoding) are only known per shard; they are reported below.
@@ -83,10 +91,14 @@ async function writeChunksTask(task: DownresTask, { source, output }: Scales, ct
   let computed = 0;
   let written = 0;
   let bytes = 0;
+  // An unsharded output stores chunks as encoded; the sources may still be gzip members.
+  const onStoredBytes = storedPathAvailable(source, output) && output.storedEncoding === "raw";
   await forEachConcurrent(cells, task.window ?? DEFAULT_WINDOW, async (cell) => {
     // Unsharded chunks are written one by one, so an existing chunk is a complete one.
     if (task.onlyMissing && (await output.hasChunk(cell))) return;
-    const payload = await downresCell(ctx.backend, source, output, cell, task.method);
+    const payload = onStoredBytes
+      ? await downresStoredCell(ctx.backend, source, output, cell, task.method, task.gzipLevel)
+      : await downresCell(ctx.backend, source, output, cell, task.method);
     // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
     await output.writeChunk(cell, payload && { encoded: payload });
     computed++;

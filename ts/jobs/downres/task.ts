@@ -46,7 +46,7 @@ export interface DownresTask {
   cells?: { origin: Vec3; shape: Vec3 };
   method: DownsampleMethod;
   onlyMissing: boolean;
-  /** gzip level for gzip `data_encoding`/`minishard_index_encoding` (writer default 6). */
+  /** gzip level for gzip `data_encoding`/`minishard_index_encoding` (writer default 5, libdeflate). */
   gzipLevel?: number;
   /** Output chunks being computed at once (default 4): bounds memory, hides read latency. */
   window?: number;

@@ -1,8 +1,11 @@
 //! Mode downsampling and whole pyramid-step chunks over flat arguments.
 
+use super::args::gzip_level;
 use super::args::shape3;
 use crate::Error;
-use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, VoxelBox, downres_chunk};
+use crate::downres::{
+    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
+};
 use crate::downsample::{Domain, Method, downsample_into, request_domain};
 use crate::label::Label;
 use crate::volume::Shape;
@@ -143,6 +146,58 @@ pub fn chunk(
     factors: &[u32],
     method_code: u32,
 ) -> Result<Option<Vec<u8>>, Error> {
+    let (sources, output, step) =
+        parse(payloads, lengths, boxes, source_domain, output, encodings, factors, method_code)?;
+    match label_bits {
+        64 => downres_chunk::<u64>(&sources, output, &step),
+        32 => downres_chunk::<u32>(&sources, output, &step),
+        b => Err(Error::InvalidArgument(format!("label width {b} is not 32 or 64"))),
+    }
+}
+
+/// [`chunk`] on stored bytes (see [`downres_stored_chunk`]): source payloads gzip members when
+/// `source_gzip`; `output_gzip` is -1 to store the output as encoded, else its gzip level
+/// (absent: the shard writer's default, [`crate::compress::DEFAULT_GZIP_LEVEL`]).
+/// A failing source chunk's error message starts with `source chunk <index>: `.
+#[allow(clippy::too_many_arguments)]
+pub fn stored_chunk(
+    payloads: &[u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    label_bits: u32,
+    factors: &[u32],
+    method_code: u32,
+    source_gzip: bool,
+    output_gzip: Option<i32>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let (sources, output, step) =
+        parse(payloads, lengths, boxes, source_domain, output, encodings, factors, method_code)?;
+    let output_gzip = match output_gzip {
+        None => Some(crate::compress::DEFAULT_GZIP_LEVEL),
+        level => gzip_level(level)?,
+    };
+    let stored = StoredStep { step, source_gzip, output_gzip };
+    match label_bits {
+        64 => downres_stored_chunk::<u64>(&sources, output, &stored),
+        32 => downres_stored_chunk::<u32>(&sources, output, &stored),
+        b => Err(Error::InvalidArgument(format!("label width {b} is not 32 or 64"))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn parse<'a>(
+    payloads: &'a [u8],
+    lengths: &[u32],
+    boxes: &[f64],
+    source_domain: &[f64],
+    output: &[f64],
+    encodings: &[u32],
+    factors: &[u32],
+    method_code: u32,
+) -> Result<(Vec<SourceChunk<'a>>, VoxelBox, DownresStep), Error> {
     if boxes.len() != 6 * lengths.len() || encodings.len() != 8 {
         return Err(Error::InvalidArgument(
             "downres chunk: 6 box numbers per payload and 8 encoding words".into(),
@@ -173,10 +228,5 @@ pub fn chunk(
         factors: shape3(factors, "factors")?,
         method: method(method_code)?,
     };
-    let output = voxel_box(output, "output box")?;
-    match label_bits {
-        64 => downres_chunk::<u64>(&sources, output, &step),
-        32 => downres_chunk::<u32>(&sources, output, &step),
-        b => Err(Error::InvalidArgument(format!("label width {b} is not 32 or 64"))),
-    }
+    Ok((sources, voxel_box(output, "output box")?, step))
 }

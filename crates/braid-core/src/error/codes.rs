@@ -186,6 +186,8 @@ mod tests {
             Downsample(_) => downsample().into_iter().map(Error::from),
             Zarr(_) => zarr().into_iter().map(Error::from),
             InvalidArgument(_) => [Error::InvalidArgument(text())],
+            // Carries the code of what failed, so it adds none of its own.
+            InChunk { .. } => [Error::in_chunk(0, Error::InvalidArgument(text()))],
         })
     }
 

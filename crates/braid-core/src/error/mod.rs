@@ -48,9 +48,23 @@ pub enum Error {
     /// An argument is outside what the operation supports (shape, block size, ...).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// One of several input chunks of a call failed; the code is that failure's code, and
+    /// `index` lets the caller name the chunk (its file and cell are only known there).
+    #[error("source chunk {index}: {source}")]
+    InChunk {
+        /// Position of the chunk among the call's inputs.
+        index: usize,
+        /// What went wrong with it.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
+    /// Ties `error` to input chunk `index` (see [`Error::InChunk`]).
+    pub fn in_chunk(index: usize, error: impl Into<Error>) -> Error {
+        Error::InChunk { index, source: Box::new(error.into()) }
+    }
+
     /// Stable error code, e.g. `DVID_TRUNCATED` or `CSEG_CORRUPT`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -63,6 +77,7 @@ impl Error {
             Error::Downsample(e) => e.code(),
             Error::Zarr(e) => e.code(),
             Error::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Error::InChunk { source, .. } => source.code(),
         }
     }
 }

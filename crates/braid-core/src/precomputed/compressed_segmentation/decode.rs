@@ -140,6 +140,54 @@ pub(crate) fn visit_blocks<T: Label>(
         .map_err(|e| corrupt(format!("channel 0: {e}")))
 }
 
+/// The label of a one-channel chunk whose every block is a one-entry table of the same label,
+/// read from the block headers alone; `None` as soon as a block has packed indices or another
+/// label (such a chunk may still be uniform, but encoders never write it so). Offsets are
+/// checked as [`decode`] checks them.
+pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result<Option<T>, Error> {
+    let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
+    if data.len() % 4 != 0 || data.len() < 4 {
+        return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
+    }
+    let words = Words(data);
+    let start = words.get(0) as usize;
+    if start == 0 || start > words.len() {
+        return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
+    }
+    let ch = Words(&data[4 * start..]);
+    let blocks: usize = block_grid(size, block)?.iter().product();
+    let len = ch.len();
+    if len < 2 * blocks {
+        return Err(corrupt(format!("channel 0: {len} words cannot hold {blocks} block headers")));
+    }
+    let mut label: Option<(usize, T)> = None;
+    for b in 0..blocks {
+        let h0 = ch.get(2 * b);
+        if h0 >> 24 != 0 {
+            return Ok(None);
+        }
+        let table_offset = (h0 & 0xff_ffff) as usize;
+        if table_offset + T::WORDS > len || (ch.get(2 * b + 1) & 0xff_ffff) as usize > len {
+            return Err(corrupt(format!("channel 0: block {b} offsets point past the {len}-word channel")));
+        }
+        // Blocks sharing a table (the encoder de-duplicates) need no second look.
+        match label {
+            Some((at, _)) if at == table_offset => continue,
+            _ => {}
+        }
+        let mut w = [0u32; 2];
+        for (k, slot) in w.iter_mut().take(T::WORDS).enumerate() {
+            *slot = ch.get(table_offset + k);
+        }
+        let here = T::from_words(&w[..T::WORDS]);
+        match label {
+            Some((_, l)) if l != here => return Ok(None),
+            _ => label = Some((table_offset, here)),
+        }
+    }
+    Ok(label.map(|(_, l)| l))
+}
+
 fn visit_channel<T: Label>(
     ch: Words<'_>,
     size: Shape,

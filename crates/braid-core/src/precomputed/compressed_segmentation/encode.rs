@@ -48,6 +48,29 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
     Ok(out)
 }
 
+/// The encoding of a one-channel chunk of `size` whose every voxel is `label`, without the
+/// voxels: the same words [`encode`] writes for that volume (one shared table, no indices).
+pub fn encode_uniform<T: Label>(label: T, size: Shape, block: Shape) -> Result<Vec<u32>, Error> {
+    let grid = block_grid(size, block)?;
+    let blocks: usize = grid.iter().product();
+    let block_voxels = block
+        .iter()
+        .try_fold(1usize, |a, &b| a.checked_mul(b))
+        .filter(|&n| n <= 1 << 30)
+        .ok_or_else(|| CsegError::InvalidParameters(format!("block size {block:?} is too large")))?;
+    let mut out = vec![1u32];
+    if blocks == 0 {
+        return Ok(out);
+    }
+    let mut writer = ChannelWriter::<T>::new(&mut out, blocks, block_voxels);
+    // Blocks are numbered as `encode` visits them; with one label the order is immaterial to
+    // the table but not to the headers, so keep it.
+    for b in 0..blocks {
+        writer.push_block(b, &[label])?;
+    }
+    Ok(out)
+}
+
 /// The blocks `(.., .., kz)`: a contiguous run of whole z-planes, scanned in memory order so
 /// the volume streams through the cache once; the packing pass then re-reads it from cache.
 struct BlockSlab<'a, T> {

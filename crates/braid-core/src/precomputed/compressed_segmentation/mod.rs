@@ -10,8 +10,8 @@ mod pack;
 
 pub(crate) use channel::ChannelWriter;
 pub(crate) use decode::{BlockSink, visit_blocks};
-pub use decode::{decode, decode_into, decoded_len};
-pub use encode::encode;
+pub use decode::{decode, decode_into, decoded_len, uniform_label};
+pub use encode::{encode, encode_uniform};
 pub(crate) use pack::or_row8;
 
 /// Largest offset (in words) a block header can express.
