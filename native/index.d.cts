@@ -112,9 +112,7 @@ export declare function decodeZarrChunk(spec: Uint32Array, position: Uint32Array
 
 export declare function decodeZarrShardIndex(spec: Uint32Array, bytes: Uint8Array): BigUint64Array
 
-export declare function downresChunk(payloads: Uint8Array, lengths: Uint32Array, boxes: Float64Array, sourceDomain: Float64Array, output: Float64Array, encodings: Uint32Array, labelBits: number, factors: Uint32Array, method: number): Uint8Array | null
-
-export declare function downresStoredChunk(payloads: Uint8Array, lengths: Uint32Array, boxes: Float64Array, sourceDomain: Float64Array, output: Float64Array, encodings: Uint32Array, labelBits: number, factors: Uint32Array, method: number, sourceGzip: boolean, outputGzip?: number | undefined | null): Uint8Array | null
+export declare function downresChunk(payloads: Uint8Array, lengths: Uint32Array, boxes: Float64Array, sourceDomain: Float64Array, output: Float64Array, encodings: Uint32Array, labelBits: number, factors: Uint32Array, method: number, sourceGzip: boolean, outputGzip?: number | undefined | null): Uint8Array | null
 
 /** A downsampled uint32 volume with its domain. */
 export interface DownsampledU32 {

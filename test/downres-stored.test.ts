@@ -1,6 +1,6 @@
 /**
- * The pyramid step on stored bytes (`downresStoredCell`: gzip members in, the output's stored
- * payload out, one core call) against the decoded path (`downresCell`: gunzip in JS, payloads
+ * The pyramid step on stored bytes (`downresCell` with `stored`: gzip members in, the output's
+ * stored payload out, one core call) against the decoded path (`encodedSources`: gunzip in JS, payloads
  * in, payload out): the same output chunk for every cell, both methods, uniform regions (which
  * the core encodes from block headers alone), clipped edges and absent chunks; a corrupt source
  * chunk fails with its code, file and chunk named like the decoded path names them.
@@ -8,7 +8,7 @@
 import { describe, expect, it } from "vitest";
 import { BraidError, chunkIdsInShard, createPrecomputed, gunzip, gzip, withDownresScales, type PrecomputedInfo, type ShardChunk, type Vec3 } from "braid-seg";
 import type { PrecomputedScale } from "../ts/formats/precomputed/scale.js";
-import { downresCell, downresStoredCell, storedPathAvailable } from "../ts/jobs/downres/chunk.js";
+import { downresCell } from "../ts/jobs/downres/chunk.js";
 import { fileUrl, tempDir } from "./helpers/temp.js";
 import { crop, voxelCount } from "./helpers/volume.js";
 
@@ -94,14 +94,14 @@ function outputCells(s1: PrecomputedScale): Vec3[] {
 describe("downres on stored bytes", () => {
   it.each(["gzip", "raw"] as const)("gives the same output chunks as the decoded path (%s data_encoding)", async (enc) => {
     const { s0, s1 } = await volume(enc);
-    expect(storedPathAvailable(s0, s1)).toBe(true);
+    expect(s0.readStoredChunk).toBeDefined();
     expect(s1.storedEncoding).toBe(enc);
     let uniform = 0;
     let absent = 0;
     for (const method of ["mode", "mode-nonzero"] as const) {
       for (const cell of outputCells(s1)) {
-        const want = await downresCell(s0.backend, s0, s1, cell, method);
-        const stored = await downresStoredCell(s0.backend, s0, s1, cell, method, 5);
+        const want = await downresCell(s0.backend, s0, s1, cell, method, { encodedSources: true });
+        const stored = await downresCell(s0.backend, s0, s1, cell, method, { stored: true, gzipLevel: 5 });
         if (want === undefined) {
           expect(stored, `${cell}`).toBeUndefined();
           absent++;
@@ -128,7 +128,7 @@ describe("downres on stored bytes", () => {
       const { s0, s1 } = await volume("gzip", { cell, bytes });
       const out: Vec3 = [1, 0, 1];
       const [decoded, stored] = await Promise.all(
-        [downresCell, downresStoredCell].map((f) => f(s0.backend, s0, s1, out, "mode").then(() => undefined, (e: unknown) => e as BraidError)),
+        [{ encodedSources: true }, { stored: true }].map((o) => downresCell(s0.backend, s0, s1, out, "mode", o).then(() => undefined, (e: unknown) => e as BraidError)),
       );
       for (const e of [decoded, stored]) {
         expect(e).toBeInstanceOf(BraidError);

@@ -100,9 +100,7 @@ export function decodeZarrChunk(spec: Uint32Array | number[], position: Uint32Ar
 
 export function decodeZarrShardIndex(spec: Uint32Array | number[], bytes: Uint8Array | number[]): BigUint64Array;
 
-export function downresChunk(payloads: Uint8Array | number[], lengths: Uint32Array | number[], boxes: Float64Array | number[], source_domain: Float64Array | number[], output: Float64Array | number[], encodings: Uint32Array | number[], label_bits: number, factors: Uint32Array | number[], method: number): Uint8Array | undefined;
-
-export function downresStoredChunk(payloads: Uint8Array | number[], lengths: Uint32Array | number[], boxes: Float64Array | number[], source_domain: Float64Array | number[], output: Float64Array | number[], encodings: Uint32Array | number[], label_bits: number, factors: Uint32Array | number[], method: number, source_gzip: boolean, output_gzip?: number | null): Uint8Array | undefined;
+export function downresChunk(payloads: Uint8Array | number[], lengths: Uint32Array | number[], boxes: Float64Array | number[], source_domain: Float64Array | number[], output: Float64Array | number[], encodings: Uint32Array | number[], label_bits: number, factors: Uint32Array | number[], method: number, source_gzip: boolean, output_gzip?: number | null): Uint8Array | undefined;
 
 export function downsampleU32(input: Uint32Array | number[], origin: Float64Array | number[], shape: Uint32Array | number[], factors: Uint32Array | number[], method: number): any;
 
@@ -176,8 +174,7 @@ export interface InitOutput {
     readonly decodeShardIndex: (a: number, b: number, c: number, d: number) => [number, number, number, number];
     readonly decodeZarrChunk: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number, number, number];
     readonly decodeZarrShardIndex: (a: number, b: number, c: number, d: number) => [number, number, number, number];
-    readonly downresChunk: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number) => [number, number, number, number];
-    readonly downresStoredChunk: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number) => [number, number, number, number];
+    readonly downresChunk: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: number, n: number, o: number, p: number, q: number, r: number) => [number, number, number, number];
     readonly downsampleU32: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
     readonly downsampleU64: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number) => [number, number, number];
     readonly dvidrecords_block: (a: number, b: number) => [number, number, number, number];

@@ -182,19 +182,8 @@ export interface BackendBinding {
   /** Every error code the core can raise (`braid_core::ERROR_CODES`). */
   errorCodes(): string[];
 
+  /** A pyramid step's output chunk; `outputGzip` -1 for none, null for the default level. */
   downresChunk(
-    payloads: Uint8Array,
-    lengths: Uint32Array,
-    boxes: Float64Array,
-    sourceDomain: Float64Array,
-    output: Float64Array,
-    encodings: Uint32Array,
-    labelBits: number,
-    factors: Uint32Array,
-    method: number,
-  ): Uint8Array | null | undefined;
-  /** `downresChunk` on stored bytes; `outputGzip` -1 for none, null for the default level. */
-  downresStoredChunk(
     payloads: Uint8Array,
     lengths: Uint32Array,
     boxes: Float64Array,

@@ -70,40 +70,6 @@ export interface DownresStep {
 const encodingWords = (e: ChunkEncodingSpec): number[] => (e === "raw" ? [0, 0, 0, 0] : [1, ...e.compressedSegmentation]);
 const boxWords = (b: { origin: Vec3; shape: Vec3 }): number[] => [...b.origin, ...b.shape];
 
-/**
- * One output chunk of a pyramid step, entirely in the core: the stored payloads of the source
- * chunks under `output` (absent chunks are 0 and vote) are decoded, mode-downsampled with
- * windows anchored at 0 and encoded. Returns the output payload, or null when it is all 0.
- */
-export function downresChunk(
-  backend: Backend,
-  sources: readonly SourcePayload[],
-  output: { origin: Vec3; shape: Vec3 },
-  step: DownresStep,
-): Uint8Array | null {
-  const total = sources.reduce((n, s) => n + s.payload.byteLength, 0);
-  const payloads = new Uint8Array(total);
-  let at = 0;
-  for (const s of sources) {
-    payloads.set(s.payload, at);
-    at += s.payload.byteLength;
-  }
-  const out = call(() =>
-    backend.binding.downresChunk(
-      payloads,
-      Uint32Array.from(sources, (s) => s.payload.byteLength),
-      Float64Array.from(sources.flatMap((s) => boxWords(s.box))),
-      Float64Array.from(boxWords(step.sourceDomain)),
-      Float64Array.from(boxWords(output)),
-      Uint32Array.from([...encodingWords(step.sourceEncoding), ...encodingWords(step.outputEncoding)]),
-      step.labelBits,
-      Uint32Array.from(step.factors),
-      step.method === "mode" ? 0 : 1,
-    ),
-  );
-  return out ?? null;
-}
-
 /** How payloads are stored on top of their chunk encoding (a sharded scale's `data_encoding`). */
 export interface StoredForm {
   /** Whether the source payloads are gzip members. */
@@ -112,17 +78,22 @@ export interface StoredForm {
   outputGzip: number | false | undefined;
 }
 
+const ENCODED: StoredForm = { sourceGzip: false, outputGzip: false };
+
 /**
- * {@link downresChunk} from stored source bytes (still gzipped when `sourceGzip`) to the output's
- * stored bytes: gunzip, vote, encode and gzip happen in one core call, so JavaScript only moves
- * bytes. An error about one source has a message starting `source chunk <index>: `.
+ * One output chunk of a pyramid step, entirely in the core: the payloads of the source chunks
+ * under `output` (absent chunks are 0 and vote) are decoded, mode-downsampled with windows
+ * anchored at 0 and encoded. With `stored`, the sources come as storage holds them (gzip
+ * members) and the output goes back gzip'd, so one call does gunzip, vote, encode and gzip and
+ * JavaScript only moves bytes. Returns the output payload, or null when it is all 0. An error
+ * about one source has a message starting `source chunk <index>: `.
  */
-export function downresStoredChunk(
+export function downresChunk(
   backend: Backend,
   sources: readonly SourcePayload[],
   output: { origin: Vec3; shape: Vec3 },
   step: DownresStep,
-  stored: StoredForm,
+  stored: StoredForm = ENCODED,
 ): Uint8Array | null {
   let payloads: Uint8Array;
   if (sources.length === 1) payloads = sources[0]!.payload;
@@ -135,7 +106,7 @@ export function downresStoredChunk(
     }
   }
   const out = call(() =>
-    backend.binding.downresStoredChunk(
+    backend.binding.downresChunk(
       payloads,
       Uint32Array.from(sources, (s) => s.payload.byteLength),
       Float64Array.from(sources.flatMap((s) => boxWords(s.box))),

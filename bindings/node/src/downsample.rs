@@ -90,29 +90,10 @@ pub fn downres_chunk(
     label_bits: u32,
     factors: &[u32],
     method: u32,
-) -> napi::Result<Option<Uint8Array>> {
-    let out =
-        b::chunk(payloads, lengths, boxes, source_domain, output, encodings, label_bits, factors, method)
-            .or_js()?;
-    Ok(out.map(Uint8Array::new))
-}
-
-#[napi]
-#[allow(clippy::too_many_arguments)]
-pub fn downres_stored_chunk(
-    payloads: &[u8],
-    lengths: &[u32],
-    boxes: &[f64],
-    source_domain: &[f64],
-    output: &[f64],
-    encodings: &[u32],
-    label_bits: u32,
-    factors: &[u32],
-    method: u32,
     source_gzip: bool,
     output_gzip: Option<i32>,
 ) -> napi::Result<Option<Uint8Array>> {
-    let out = b::stored_chunk(
+    let out = b::chunk(
         payloads,
         lengths,
         boxes,

@@ -42,26 +42,10 @@ pub fn downres_chunk(
     label_bits: u32,
     factors: &[u32],
     method: u32,
-) -> Result<Option<Vec<u8>>, JsError> {
-    b::chunk(payloads, lengths, boxes, source_domain, output, encodings, label_bits, factors, method).or_js()
-}
-
-#[wasm_bindgen(js_name = downresStoredChunk)]
-#[allow(clippy::too_many_arguments)]
-pub fn downres_stored_chunk(
-    payloads: &[u8],
-    lengths: &[u32],
-    boxes: &[f64],
-    source_domain: &[f64],
-    output: &[f64],
-    encodings: &[u32],
-    label_bits: u32,
-    factors: &[u32],
-    method: u32,
     source_gzip: bool,
     output_gzip: Option<i32>,
 ) -> Result<Option<Vec<u8>>, JsError> {
-    b::stored_chunk(
+    b::chunk(
         payloads,
         lengths,
         boxes,

@@ -42,7 +42,6 @@ fn cseg_chunks() -> Vec<Vec<u8>> {
 fn bench(c: &mut Criterion) {
     let chunks = cseg_chunks();
     let groups: Vec<&[Vec<u8>]> = chunks.chunks_exact(8).collect();
-    let octant = |i: usize| [i & 1, (i >> 1) & 1, i >> 2].map(|b| 64 * b as i64);
     let source_domain = VoxelBox { origin: [0; 3], shape: [128; 3] };
     let output = VoxelBox { origin: [0; 3], shape: [64; 3] };
     let mut g = c.benchmark_group("downres_chunk");
@@ -59,14 +58,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("cseg_8_sources_{name}_chunks_per_s"), |b| {
             b.iter(|| {
                 for group in &groups {
-                    let sources: Vec<SourceChunk<'_>> = group
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| SourceChunk {
-                            payload: p,
-                            bounds: VoxelBox { origin: octant(i), shape: [64; 3] },
-                        })
-                        .collect();
+                    let sources = octants(group);
                     black_box(downres_chunk::<u64>(&sources, output, &step).expect("downres"));
                 }
             })
@@ -99,14 +91,7 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("{name}_chunks_per_s"), |b| {
             b.iter(|| {
                 for group in groups.iter() {
-                    let sources: Vec<SourceChunk<'_>> = group
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| SourceChunk {
-                            payload: p,
-                            bounds: VoxelBox { origin: octant(i), shape: [64; 3] },
-                        })
-                        .collect();
+                    let sources = octants(group);
                     black_box(downres_stored_chunk::<u64>(&sources, output, &stored).expect("downres"));
                 }
             })
@@ -117,3 +102,13 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+
+/// Eight 64³ source chunks placed as the octants of a 128³ box.
+fn octants(group: &[Vec<u8>]) -> Vec<SourceChunk<'_>> {
+    let octant = |i: usize| [i & 1, (i >> 1) & 1, i >> 2].map(|b| 64 * b as i64);
+    group
+        .iter()
+        .enumerate()
+        .map(|(i, p)| SourceChunk { payload: p, bounds: VoxelBox { origin: octant(i), shape: [64; 3] } })
+        .collect()
+}

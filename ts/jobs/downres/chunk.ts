@@ -4,7 +4,7 @@
  * view yields for the chunk's box (docs/formats/downsampling.md §4.2).
  */
 import type { Backend } from "../../backend/backend.js";
-import { downresChunk, downresStoredChunk, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
+import { downresChunk, type DownsampleMethod, type SourcePayload } from "../../core/downsample.js";
 import { BraidError, fromBackendError, withContext } from "../../errors.js";
 import type { Vec3 } from "../../types.js";
 import type { VoxelBox } from "../../volume/box.js";
@@ -45,37 +45,39 @@ export function chunksHoldWholeWindows(g: ChunkGrid): boolean {
   });
 }
 
-/**
- * The stored payload (output encoding, before the shard's data encoding) of output `cell`:
- * the stored source chunks under it go to the core in one call, which decodes, downsamples
- * and encodes there; undefined when the chunk is all 0. Errors keep the source file and chunk
- * at fault and name the output chunk in the message.
- */
-/** Whether a pyramid step between these levels can run on stored bytes ({@link downresStoredCell}). */
-export function storedPathAvailable(source: LevelWriter, output: LevelWriter): boolean {
-  return source.storedEncoding !== undefined && source.readStoredChunk !== undefined && output.storedEncoding !== undefined;
-}
-
 /** A core error about one source chunk starts so (`braid_core::Error::InChunk`). */
 const IN_CHUNK = /^source chunk (\d+): /;
 
+export interface DownresCellOptions {
+  /**
+   * Return the output as its level stores it (gzip'd on a gzip sharded precomputed scale)
+   * rather than in its chunk encoding; levels without `storedEncoding` (zarr) ignore it.
+   */
+  stored?: boolean;
+  /** gzip level of a stored gzip output (undefined: the core's default). */
+  gzipLevel?: number;
+  /** Read the sources in their chunk encoding even where the level hands out stored bytes. */
+  encodedSources?: boolean;
+}
+
 /**
- * {@link downresCell} on stored bytes: the source chunks go to the core as storage holds them
- * (gzip members on a gzip sharded scale) and the result comes back as the output stores it,
- * so gunzip, vote, encode and gzip are one core call and JavaScript only moves bytes. For
- * levels with `storedEncoding` and `readStoredChunk` (precomputed). `gzipLevel` undefined is
- * the core's default. An error about one source chunk names its file and chunk.
+ * Output `cell` of a pyramid step, or undefined when it is all 0: the source chunks under it
+ * go to the core in one call, which decodes, downsamples and encodes there. Sources of a level
+ * with `readStoredChunk` (precomputed) go as storage holds them (gzip members), so gunzip,
+ * vote, encode and — with `stored` — gzip happen in that one call and JavaScript only moves
+ * bytes. Errors keep the source file and chunk at fault and name the output chunk.
  */
-export async function downresStoredCell(
+export async function downresCell(
   backend: Backend,
   source: LevelWriter,
   output: LevelWriter,
   cell: Vec3,
   method: DownsampleMethod,
-  gzipLevel?: number,
+  options: DownresCellOptions = {},
 ): Promise<Uint8Array | undefined> {
   const box = output.grid.chunkBox(cell);
-  const read = source.readStoredChunk!.bind(source);
+  const storedSources = !options.encodedSources && source.readStoredChunk !== undefined && source.storedEncoding !== undefined;
+  const read = storedSources ? source.readStoredChunk!.bind(source) : source.readEncodedChunk.bind(source);
   const cells: Vec3[] = [];
   try {
     const from = sourceBox(box, source.grid.domain);
@@ -95,11 +97,11 @@ export async function downresStoredCell(
       factors: DOWNRES_FACTORS,
       method,
     } as const;
-    const stored = {
-      sourceGzip: source.storedEncoding === "gzip",
-      outputGzip: output.storedEncoding === "gzip" ? gzipLevel : (false as const),
+    const form = {
+      sourceGzip: storedSources && source.storedEncoding === "gzip",
+      outputGzip: options.stored && output.storedEncoding === "gzip" ? options.gzipLevel : (false as const),
     };
-    return downresStoredChunk(backend, chunks, box, step, stored) ?? undefined;
+    return downresChunk(backend, chunks, box, step, form) ?? undefined;
   } catch (e) {
     let base = fromBackendError(e);
     const m = IN_CHUNK.exec(base.message);
@@ -109,45 +111,6 @@ export async function downresStoredCell(
       const where = source.chunkContext?.(at) ?? { chunk: at };
       base = withContext(new BraidError(base.code, message, { cause: e }), where);
     }
-    throw new BraidError(
-      base.code,
-      `scale "${output.key}" chunk (${cell.join(",")}) from scale "${source.key}": ${base.message}`,
-      {
-        ...(base.file === undefined ? {} : { file: base.file }),
-        chunk: base.chunk ?? cell,
-        cause: e,
-      },
-    );
-  }
-}
-
-export async function downresCell(
-  backend: Backend,
-  source: LevelWriter,
-  output: LevelWriter,
-  cell: Vec3,
-  method: DownsampleMethod,
-): Promise<Uint8Array | undefined> {
-  const box = output.grid.chunkBox(cell);
-  try {
-    const from = sourceBox(box, source.grid.domain);
-    const chunks: SourcePayload[] = [];
-    await forEachConcurrent(source.grid.cellsInBox(from), CHUNK_READS, async (c) => {
-      const payload = await source.readEncodedChunk(c);
-      if (payload !== undefined) chunks.push({ payload, box: source.grid.chunkBox(c) });
-    });
-    return (
-      downresChunk(backend, chunks, box, {
-        sourceDomain: source.grid.domain,
-        sourceEncoding: source.chunkEncoding,
-        outputEncoding: output.chunkEncoding,
-        labelBits: output.dataType === "uint32" ? 32 : 64,
-        factors: DOWNRES_FACTORS,
-        method,
-      }) ?? undefined
-    );
-  } catch (e) {
-    const base = fromBackendError(e);
     throw new BraidError(
       base.code,
       `scale "${output.key}" chunk (${cell.join(",")}) from scale "${source.key}": ${base.message}`,

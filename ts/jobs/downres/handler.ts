@@ -13,7 +13,7 @@ import { cellsOf } from "../../volume/box.js";
 import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
 import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import type { Vec3 } from "../../types.js";
-import { downresCell, downresStoredCell, storedPathAvailable } from "./chunk.js";
+import { downresCell } from "./chunk.js";
 import { cellKey, presentOutputCells } from "./populated.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
@@ -56,20 +56,16 @@ async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx
   // Planned cells without source data are done already: absent in, absent out.
   ctx.progress({ chunks: Math.max(0, planned - cells.length) });
   let computed = 0;
-  // Precomputed levels hand over stored bytes (gzip members) both ways: one core call per chunk.
-  const onStoredBytes = storedPathAvailable(source, output);
+  // Precomputed levels take their chunks as stored (gzip members): gzip happens in the core
+  // call that computes the chunk. Other levels encode their payloads in the shard writer.
+  const asStored = output.storedEncoding !== undefined;
+  const options = { stored: asStored, ...(task.gzipLevel === undefined ? {} : { gzipLevel: task.gzipLevel }) };
   const chunks = orderedMap(cells, task.window ?? DEFAULT_WINDOW, async (cell, i): Promise<ShardChunk | undefined> => {
-    if (onStoredBytes) {
-      const encoded = await downresStoredCell(ctx.backend, source, output, cell, task.method, task.gzipLevel);
-      computed++;
-      ctx.progress({ chunks: 1 });
-      return encoded && { chunkId: ids[i]!, encoded };
-    }
-    const payload = await downresCell(ctx.backend, source, output, cell, task.method);
+    const data = await downresCell(ctx.backend, source, output, cell, task.method, options);
     computed++;
     // Stored bytes (after data_encoding) are only known per shard; they are reported below.
     ctx.progress({ chunks: 1 });
-    return payload && { chunkId: ids[i]!, payload };
+    return data && (asStored ? { chunkId: ids[i]!, encoded: data } : { chunkId: ids[i]!, payload: data });
   });
   async function* stored() {
     for await (const c of chunks) if (c) yield c;
@@ -91,14 +87,11 @@ async function writeChunksTask(task: DownresTask, { source, output }: Scales, ct
   let computed = 0;
   let written = 0;
   let bytes = 0;
-  // An unsharded output stores chunks as encoded; the sources may still be gzip members.
-  const onStoredBytes = storedPathAvailable(source, output) && output.storedEncoding === "raw";
   await forEachConcurrent(cells, task.window ?? DEFAULT_WINDOW, async (cell) => {
     // Unsharded chunks are written one by one, so an existing chunk is a complete one.
     if (task.onlyMissing && (await output.hasChunk(cell))) return;
-    const payload = onStoredBytes
-      ? await downresStoredCell(ctx.backend, source, output, cell, task.method, task.gzipLevel)
-      : await downresCell(ctx.backend, source, output, cell, task.method);
+    // An unsharded output stores chunks as encoded; the sources may still be gzip members.
+    const payload = await downresCell(ctx.backend, source, output, cell, task.method);
     // An all-zero chunk is not stored, and a stale one from an earlier run is deleted.
     await output.writeChunk(cell, payload && { encoded: payload });
     computed++;

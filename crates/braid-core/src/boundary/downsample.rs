@@ -3,9 +3,7 @@
 use super::args::gzip_level;
 use super::args::shape3;
 use crate::Error;
-use crate::downres::{
-    ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_chunk, downres_stored_chunk,
-};
+use crate::downres::{ChunkEncoding, DownresStep, SourceChunk, StoredStep, VoxelBox, downres_stored_chunk};
 use crate::downsample::{Domain, Method, downsample_into, request_domain};
 use crate::label::Label;
 use crate::volume::Shape;
@@ -130,37 +128,15 @@ fn encoding(words: &[u32]) -> Result<ChunkEncoding, Error> {
     }
 }
 
-/// One output chunk of a pyramid step from the stored payloads of its source chunks:
-/// `payloads` concatenated with their `lengths`, `boxes` 6 numbers each; `encodings` is
-/// `[source…, output…]` in the form `[0]` (raw) or `[1, bx, by, bz]` (compressed_segmentation),
-/// each padded to 4 words; `label_bits` 64 or 32. `None` when the chunk is all 0.
+/// One output chunk of a pyramid step from the stored payloads of its source chunks (see
+/// [`downres_stored_chunk`]): `payloads` concatenated with their `lengths`, `boxes` 6 numbers
+/// each; `encodings` is `[source…, output…]` in the form `[0]` (raw) or `[1, bx, by, bz]`
+/// (compressed_segmentation), each padded to 4 words; `label_bits` 64 or 32. Source payloads
+/// are gzip members when `source_gzip`; `output_gzip` is -1 to return the output as encoded,
+/// else its gzip level (absent: [`crate::compress::DEFAULT_GZIP_LEVEL`]). `None` when the chunk
+/// is all 0. A failing source chunk's error message starts with `source chunk <index>: `.
 #[allow(clippy::too_many_arguments)]
 pub fn chunk(
-    payloads: &[u8],
-    lengths: &[u32],
-    boxes: &[f64],
-    source_domain: &[f64],
-    output: &[f64],
-    encodings: &[u32],
-    label_bits: u32,
-    factors: &[u32],
-    method_code: u32,
-) -> Result<Option<Vec<u8>>, Error> {
-    let (sources, output, step) =
-        parse(payloads, lengths, boxes, source_domain, output, encodings, factors, method_code)?;
-    match label_bits {
-        64 => downres_chunk::<u64>(&sources, output, &step),
-        32 => downres_chunk::<u32>(&sources, output, &step),
-        b => Err(Error::InvalidArgument(format!("label width {b} is not 32 or 64"))),
-    }
-}
-
-/// [`chunk`] on stored bytes (see [`downres_stored_chunk`]): source payloads gzip members when
-/// `source_gzip`; `output_gzip` is -1 to store the output as encoded, else its gzip level
-/// (absent: the shard writer's default, [`crate::compress::DEFAULT_GZIP_LEVEL`]).
-/// A failing source chunk's error message starts with `source chunk <index>: `.
-#[allow(clippy::too_many_arguments)]
-pub fn stored_chunk(
     payloads: &[u8],
     lengths: &[u32],
     boxes: &[f64],

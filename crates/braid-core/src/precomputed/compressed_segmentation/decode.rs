@@ -127,24 +127,13 @@ pub(crate) fn visit_blocks<T: Label>(
     sink: &mut impl BlockSink<T>,
 ) -> Result<(), Error> {
     let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
-    if data.len() % 4 != 0 || data.len() < 4 {
-        return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
-    }
-    let words = Words(data);
-    let start = words.get(0) as usize;
-    if start == 0 || start > words.len() {
-        return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
-    }
+    let channel = first_channel(data)?;
     let grid = block_grid(size, block)?;
-    visit_channel(Words(&data[4 * start..]), size, block, grid, sink)
-        .map_err(|e| corrupt(format!("channel 0: {e}")))
+    visit_channel(channel, size, block, grid, sink).map_err(|e| corrupt(format!("channel 0: {e}")))
 }
 
-/// The label of a one-channel chunk whose every block is a one-entry table of the same label,
-/// read from the block headers alone; `None` as soon as a block has packed indices or another
-/// label (such a chunk may still be uniform, but encoders never write it so). Offsets are
-/// checked as [`decode`] checks them.
-pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result<Option<T>, Error> {
+/// The words of channel 0 of `data`, after checking the buffer and the channel's offset.
+fn first_channel(data: &[u8]) -> Result<Words<'_>, Error> {
     let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
     if data.len() % 4 != 0 || data.len() < 4 {
         return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
@@ -154,7 +143,16 @@ pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result
     if start == 0 || start > words.len() {
         return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
     }
-    let ch = Words(&data[4 * start..]);
+    Ok(Words(&data[4 * start..]))
+}
+
+/// The label of a one-channel chunk whose every block is a one-entry table of the same label,
+/// read from the block headers alone; `None` as soon as a block has packed indices or another
+/// label (such a chunk may still be uniform, but encoders never write it so). Offsets are
+/// checked as [`decode`] checks them.
+pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result<Option<T>, Error> {
+    let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
+    let ch = first_channel(data)?;
     let blocks: usize = block_grid(size, block)?.iter().product();
     let len = ch.len();
     if len < 2 * blocks {

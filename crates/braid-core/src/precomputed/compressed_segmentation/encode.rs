@@ -10,6 +10,15 @@ use crate::volume::{Shape, check_len};
 /// Above this many distinct labels a block switches from linear to binary search.
 const LINEAR_LIMIT: usize = 16;
 
+/// Voxels per block, refusing blocks too large to index.
+fn block_voxels(block: Shape) -> Result<usize, Error> {
+    block
+        .iter()
+        .try_fold(1usize, |a, &b| a.checked_mul(b))
+        .filter(|&n| n <= 1 << 30)
+        .ok_or_else(|| CsegError::InvalidParameters(format!("block size {block:?} is too large")).into())
+}
+
 /// Encodes `volume` (x-fastest, `channels` consecutive channel volumes of `size`) with
 /// `block` sized blocks. Returns the whole buffer including the channel offset table.
 pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape) -> Result<Vec<u32>, Error> {
@@ -19,11 +28,7 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
     let voxels = check_len(volume.len(), size, channels, "volume")?;
     let grid = block_grid(size, block)?;
     let blocks: usize = grid.iter().product();
-    let block_voxels = block
-        .iter()
-        .try_fold(1usize, |a, &b| a.checked_mul(b))
-        .filter(|&n| n <= 1 << 30)
-        .ok_or_else(|| CsegError::InvalidParameters(format!("block size {block:?} is too large")))?;
+    let block_voxels = block_voxels(block)?;
     let mut out = vec![0u32; channels];
     let mut slab_tables: Vec<BlockTable<T>> = (0..grid[0] * grid[1]).map(|_| BlockTable::default()).collect();
     for c in 0..channels {
@@ -53,11 +58,7 @@ pub fn encode<T: Label>(volume: &[T], size: Shape, channels: usize, block: Shape
 pub fn encode_uniform<T: Label>(label: T, size: Shape, block: Shape) -> Result<Vec<u32>, Error> {
     let grid = block_grid(size, block)?;
     let blocks: usize = grid.iter().product();
-    let block_voxels = block
-        .iter()
-        .try_fold(1usize, |a, &b| a.checked_mul(b))
-        .filter(|&n| n <= 1 << 30)
-        .ok_or_else(|| CsegError::InvalidParameters(format!("block size {block:?} is too large")))?;
+    let block_voxels = block_voxels(block)?;
     let mut out = vec![1u32];
     if blocks == 0 {
         return Ok(out);
