@@ -177,6 +177,15 @@ fn cseg_inputs(c: &mut Corpus, volumes: &[Vec<u64>; 2], full: Shape) -> Result {
             c.put("cseg_roundtrip", &format!("s{v}-case{i}"), &[&rt, &u64s(&labels)])?;
         }
     }
+    // downres_compressed: two real 16³ chunks, then one with the other absent, mode-nonzero.
+    let mut chunks = Vec::new();
+    for volume in volumes {
+        chunks.push(u32s(&cseg::encode(&crop(volume, full, [16, 16, 16])?, [16, 16, 16], 1, [8, 8, 8])?));
+    }
+    let (a, b) = (&chunks[0], &chunks[1]);
+    let cut = (a.len() as u16).to_le_bytes();
+    c.put("downres_compressed", "fib19-two-chunks", &[&[0x00, cut[0], cut[1]], a, b])?;
+    c.put("downres_compressed", "fib19-one-chunk-nonzero", &[&[0x03, cut[0], cut[1]], a])?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod walk;
 pub(crate) use domain::check_factors;
 pub use domain::{Domain, output_domain};
 pub use error::DownsampleError;
+pub(crate) use vote::fixed as vote_fixed;
 
 use crate::label::Label;
 use crate::volume::Shape;

@@ -2,6 +2,7 @@
 //! (docs/formats/compressed-segmentation.md §3.4): every offset, bit width and table index is checked against
 //! the buffer.
 
+use super::blocks::{Words, first_channel};
 use super::{CsegError, block_grid};
 use crate::Error;
 use crate::label::Label;
@@ -72,19 +73,6 @@ pub fn decode_into<T: Label>(
     Ok(())
 }
 
-#[derive(Clone, Copy)]
-struct Words<'a>(&'a [u8]);
-
-impl Words<'_> {
-    #[inline]
-    fn get(&self, i: usize) -> u32 {
-        u32::from_le_bytes(self.0[4 * i..4 * i + 4].try_into().expect("4 bytes"))
-    }
-    fn len(&self) -> usize {
-        self.0.len() / 4
-    }
-}
-
 /// Receives a channel block by block as it is decoded.
 pub(crate) trait BlockSink<T> {
     /// A block whose in-bounds voxels (`extent` from `origin`, chunk-local) all hold `label`.
@@ -132,20 +120,6 @@ pub(crate) fn visit_blocks<T: Label>(
     visit_channel(channel, size, block, grid, sink).map_err(|e| corrupt(format!("channel 0: {e}")))
 }
 
-/// The words of channel 0 of `data`, after checking the buffer and the channel's offset.
-fn first_channel(data: &[u8]) -> Result<Words<'_>, Error> {
-    let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
-    if data.len() % 4 != 0 || data.len() < 4 {
-        return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
-    }
-    let words = Words(data);
-    let start = words.get(0) as usize;
-    if start == 0 || start > words.len() {
-        return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
-    }
-    Ok(Words(&data[4 * start..]))
-}
-
 /// The label of a one-channel chunk whose every block is a one-entry table of the same label,
 /// read from the block headers alone; `None` as soon as a block has packed indices or another
 /// label (such a chunk may still be uniform, but encoders never write it so). Offsets are
@@ -173,11 +147,7 @@ pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result
             Some((at, _)) if at == table_offset => continue,
             _ => {}
         }
-        let mut w = [0u32; 2];
-        for (k, slot) in w.iter_mut().take(T::WORDS).enumerate() {
-            *slot = ch.get(table_offset + k);
-        }
-        let here = T::from_words(&w[..T::WORDS]);
+        let here = ch.label_at::<T>(table_offset);
         match label {
             Some((_, l)) if l != here => return Ok(None),
             _ => label = Some((table_offset, here)),
@@ -204,34 +174,11 @@ fn visit_channel<T: Label>(
         for ky in 0..grid[1] {
             for kx in 0..grid[0] {
                 let b = kx + grid[0] * (ky + grid[1] * kz);
-                let h0 = ch.get(2 * b);
-                let table_offset = (h0 & 0xff_ffff) as usize;
-                let bits = h0 >> 24;
-                let values_offset = (ch.get(2 * b + 1) & 0xff_ffff) as usize;
-                if !matches!(bits, 0 | 1 | 2 | 4 | 8 | 16 | 32) {
-                    return Err(format!("block {b} has invalid encoding bits {bits}"));
-                }
-                if table_offset > len || values_offset > len {
-                    return Err(format!("block {b} offsets point past the {len}-word channel"));
-                }
-                let value_words = (bits as usize * block_voxels).div_ceil(32);
-                if values_offset + value_words > len {
-                    return Err(format!("block {b} packed values run past the channel end"));
-                }
-                let table_len = (len - table_offset) / T::WORDS;
-                if table_len == 0 {
-                    return Err(format!("block {b} has an empty lookup table"));
-                }
+                let header = ch.block_header::<T>(b, blocks, block_voxels)?;
+                let (bits, values_offset, table_len) = (header.bits, header.values_offset, header.table_len);
                 let origin = [kx * block[0], ky * block[1], kz * block[2]];
                 let extent = [0, 1, 2].map(|d| block[d].min(size[d] - origin[d]));
-                let table = |i: usize| {
-                    let at = table_offset + i * T::WORDS;
-                    let mut w = [0u32; 2];
-                    for (k, slot) in w.iter_mut().take(T::WORDS).enumerate() {
-                        *slot = ch.get(at + k);
-                    }
-                    T::from_words(&w[..T::WORDS])
-                };
+                let table = |i: usize| ch.table_entry::<T>(&header, i);
                 if bits == 0 {
                     sink.uniform(origin, extent, table(0));
                     continue;

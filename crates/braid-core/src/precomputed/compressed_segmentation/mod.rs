@@ -3,11 +3,13 @@
 //! TensorStore's and neuroglancer's (sorted tables, per-channel table de-duplication, index-0 padding of
 //! partial blocks).
 
+mod blocks;
 mod channel;
 mod decode;
 mod encode;
 mod pack;
 
+pub(crate) use blocks::{BlockHeader, PackedIndex, Words, first_channel};
 pub(crate) use channel::ChannelWriter;
 pub(crate) use decode::{BlockSink, visit_blocks};
 pub use decode::{decode, decode_into, decoded_len, uniform_label};

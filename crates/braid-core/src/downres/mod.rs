@@ -4,6 +4,8 @@
 //! keeps 2 MiB label arrays out of JavaScript, where copying BigInt arrays and collecting
 //! them cost more than the downsampling itself.
 
+mod compressed;
+
 use crate::Error;
 use crate::downsample::{Domain, Method, downsample_into, output_domain};
 use crate::label::Label;
@@ -223,6 +225,9 @@ fn downres_decoded<T: Label + Into<u64> + TryFrom<u64>>(
     step: &DownresStep,
     from: VoxelBox,
 ) -> Result<Option<Vec<u8>>, Error> {
+    if let Some(payload) = compressed::downres_compressed::<T>(sources, output, step, &from)? {
+        return Ok(payload);
+    }
     let f = step.factors;
     let mut out: Vec<T> = vec![T::default(); voxel_count(output.shape)?];
     if sources.iter().all(|s| holds_whole_windows(&s.bounds.intersect(&from), &from, f)) {
