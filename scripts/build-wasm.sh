@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 target_dir=target/wasm
 route=$(wasm_route)
 flags="-C target-feature=+simd128,+bulk-memory,+nontrapping-fptoint"
-# libdeflate is C: the cc crate compiles it with clang for wasm32 (freestanding, no libc).
-command -v clang >/dev/null || die "clang is required to build libdeflate for wasm32: run scripts/setup.sh"
+# libdeflate and libzstd are C: the cc crate compiles them with clang for wasm32 (no libc:
+# libdeflate freestanding, libzstd through zstd-sys's shim headers).
+command -v clang >/dev/null || die "clang is required to build libdeflate and libzstd for wasm32: run scripts/setup.sh"
 export CC_wasm32_unknown_unknown=clang
 export AR_wasm32_unknown_unknown=llvm-ar
 export CFLAGS_wasm32_unknown_unknown="-msimd128 -mbulk-memory -mnontrapping-fptoint"

@@ -71,7 +71,7 @@ run() {
 for t in "${targets[@]}"; do
   run "$t" "$t"
 done
-# Browsers get the pure-Rust zstd decoder: fuzz it too (rebuilds braid-core without libzstd).
+# Builds without libzstd get the pure-Rust zstd decoder: fuzz it too (rebuilds braid-core without it).
 if [[ " ${targets[*]} " == *" gzip_zstd "* ]]; then
   run gzip_zstd-ruzstd gzip_zstd --no-default-features
 fi

@@ -12,7 +12,7 @@ git diff --exit-code --stat -- native/index.d.cts wasm/braid_wasm.d.ts ||
   die "native/index.d.cts or wasm/braid_wasm.d.ts changed in the build: commit the regenerated files"
 log "cargo test"
 cargo test -p braid-core --quiet
-cargo test -p braid-core --quiet --no-default-features  # again with the pure-Rust zstd the wasm build uses
+cargo test -p braid-core --quiet --no-default-features  # again with the pure-Rust zstd fallback (no libzstd)
 log "type check"
 pnpm run typecheck
 log "vitest"

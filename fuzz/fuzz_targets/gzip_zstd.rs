@@ -1,7 +1,7 @@
 //! gzip and zstd decompression of arbitrary bytes under small output limits: never a panic,
 //! never more output than the limit, the limit is inclusive and does not change what
 //! decodes, and compress → decompress round-trips. Run with `--no-default-features` to fuzz
-//! the pure-Rust zstd decoder the WebAssembly build uses.
+//! the pure-Rust zstd fallback decoder.
 //!
 //! Input: `[flags, l0, l1, e0, e1] ++ data`; limit = `u16(l0, l1)`, expected zstd size =
 //! `u16(e0, e1)` when flags bit 0 is set; flags bits 4–7 pick the compression levels.

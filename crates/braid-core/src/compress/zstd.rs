@@ -1,4 +1,4 @@
-//! zstd frames: libzstd on native targets (`native-zstd`), ruzstd in WebAssembly.
+//! zstd frames: libzstd (feature `libzstd`, native and WebAssembly), else the pure-Rust ruzstd.
 
 use super::CompressError;
 
@@ -54,7 +54,7 @@ pub fn zstd_compress(data: &[u8], level: i32) -> Result<Vec<u8>, CompressError> 
     backend::compress(data, level)
 }
 
-#[cfg(feature = "native-zstd")]
+#[cfg(feature = "libzstd")]
 mod backend {
     use std::cell::RefCell;
 
@@ -140,7 +140,7 @@ mod backend {
     }
 }
 
-#[cfg(not(feature = "native-zstd"))]
+#[cfg(not(feature = "libzstd"))]
 mod backend {
     use std::io::Read;
 
@@ -201,7 +201,7 @@ mod backend {
 
     pub(super) fn compress(data: &[u8], level: i32) -> Result<Vec<u8>, CompressError> {
         // ruzstd implements only its fastest level (the others panic), so every valid level
-        // maps to it: WebAssembly output is larger than libzstd's, never wrong.
+        // maps to it: output is larger than libzstd's, never wrong.
         if !(-(1 << 17)..=22).contains(&level) {
             return Err(CompressError::InvalidLevel(level));
         }

@@ -20,7 +20,7 @@
 //!
 //! # Not supported
 //! `blosc`: its maintained Rust crates bind the C library, which does not build for
-//! `wasm32-unknown-unknown` without a C toolchain; the pure-Rust zstd path covers WebAssembly.
+//! `wasm32-unknown-unknown` without a C toolchain; zstd covers WebAssembly.
 
 mod chunk_codec;
 mod crc32c;

@@ -28,15 +28,19 @@ pub(crate) fn for_each_row(packed: &[u8], bits: u32, mut f: impl FnMut(usize, [u
 
 #[inline(always)]
 fn rows<const B: usize>(packed: &[u8], f: &mut impl FnMut(usize, [u16; 8])) {
-    let mask = (1u128 << B) - 1;
+    let mask = (1u16 << B) - 1;
     for (row, bytes) in packed[..B * SUB_BLOCK_VOXELS / 8].chunks_exact(B).enumerate() {
-        let mut be = [0u8; 16];
-        be[..B].copy_from_slice(bytes);
-        let v = u128::from_be_bytes(be) >> (128 - 8 * B);
-        let mut out = [0u16; 8];
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = ((v >> (B * (7 - j))) & mask) as u16;
-        }
+        // Value j spans at most two bytes (B ≤ 9), at offsets known at compile time: reading
+        // them directly avoids a 128-bit byte swap, which WebAssembly has no instructions for.
+        let out: [u16; 8] = std::array::from_fn(|j| {
+            let (at, end) = (B * j / 8, (B * j) % 8 + B);
+            let pair = if end > 8 {
+                u16::from_be_bytes([bytes[at], bytes[at + 1]])
+            } else {
+                u16::from(bytes[at]) << 8
+            };
+            (pair >> (16 - end)) & mask
+        });
         f(row, out);
     }
 }

@@ -4,7 +4,8 @@
 
 /// ORs the indices of one block row (`idx[..len]`, `len ≤ 8`) into `area`. `row` is the
 /// row number inside the block (`y + by*z`); rows are `8 * bits` bits apart.
-#[inline]
+// Always inlined: called once per row, and rustc left it out of line in the wasm build.
+#[inline(always)]
 pub(crate) fn or_row8(area: &mut [u32], row: usize, bits: u32, idx: &[u32; 8], len: usize) {
     let b = bits as usize;
     let bit = row * 8 * b;
