@@ -3,6 +3,10 @@
 //! absolute 0 (TensorStore's `downsample(…, "mode")`) → encode. Doing the whole step here
 //! keeps 2 MiB label arrays out of JavaScript, where copying BigInt arrays and collecting
 //! them cost more than the downsampling itself.
+//!
+//! The common step — 2×2×2 between 8³-block compressed_segmentation scales, chunks on
+//! 16-voxel boundaries — skips the labels altogether and votes on table indices
+//! (`downres/compressed.rs`, docs/formats/downsampling.md §4.6); every other step decodes.
 
 mod compressed;
 

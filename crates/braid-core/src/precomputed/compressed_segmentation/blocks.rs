@@ -134,29 +134,23 @@ pub(crate) trait PackedIndex: Copy + Ord + Default {
     fn index(self) -> usize;
 }
 
-impl PackedIndex for u8 {
-    const BITS: u32 = 8;
-    #[inline]
-    fn from_field(v: u64) -> Self {
-        v as u8
-    }
-    #[inline]
-    fn index(self) -> usize {
-        usize::from(self)
-    }
+/// Both widths convert the same way.
+macro_rules! packed_index {
+    ($($t:ty),*) => {$(
+        impl PackedIndex for $t {
+            const BITS: u32 = <$t>::BITS;
+            #[inline]
+            fn from_field(v: u64) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
 }
-
-impl PackedIndex for u32 {
-    const BITS: u32 = 32;
-    #[inline]
-    fn from_field(v: u64) -> Self {
-        v as u32
-    }
-    #[inline]
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+packed_index!(u8, u32);
 
 /// A block's header fields, checked against its channel.
 #[derive(Debug, Clone, Copy)]
