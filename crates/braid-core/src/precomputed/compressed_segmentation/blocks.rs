@@ -175,7 +175,9 @@ pub(crate) fn first_channel(data: &[u8]) -> Result<Words<'_>, Error> {
     }
     let words = Words(data);
     let start = words.get(0) as usize;
-    if start == 0 || start > words.len() {
+    // Offset 0 (the channel overlapping its own offset word) is odd but decodable, and
+    // `decode` takes it, so it is taken here too.
+    if start > words.len() {
         return Err(corrupt(format!("channel offset {start} is outside the {}-word buffer", words.len())));
     }
     Ok(Words(&data[4 * start..]))
