@@ -231,12 +231,48 @@ fn vote_rows<const NZ: bool>(indices: &[u8; BLOCK], winners: &mut [u32; 64]) {
             *slot = if (differs >> (16 * i)) as u16 == 0 {
                 u32::from(first)
             } else {
-                let v: [u32; 8] =
-                    std::array::from_fn(|b| u32::from((rows[b >> 1] >> (16 * i + 8 * (b & 1))) as u8));
-                vote_fixed::<u32, NZ, 8>(&v)
+                let window = rows
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |w, (j, r)| w | ((r >> (16 * i)) & 0xffff) << (16 * j));
+                vote_bytes::<NZ>(window)
             };
         }
     }
+}
+
+/// The winner of a window of 8 byte indices that are not all equal. Two distinct indices (a
+/// boundary between two objects, nearly every such window) are counted in the word itself;
+/// more go to the general vote.
+#[inline]
+fn vote_bytes<const NZ: bool>(window: u64) -> u32 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let a = window & 0xff;
+    let not_a = nonzero_bytes(window ^ a * ONES);
+    // The first byte that is not `a`: its high bit is the lowest set in `not_a`.
+    let b = (window >> (not_a.trailing_zeros() & !7)) & 0xff;
+    let not_b = nonzero_bytes(window ^ b * ONES);
+    if not_a & not_b != 0 {
+        let v: [u32; 8] = std::array::from_fn(|k| u32::from((window >> (8 * k)) as u8));
+        return vote_fixed::<u32, NZ, 8>(&v);
+    }
+    let (a, b) = (a as u32, b as u32);
+    let count_a = 8 - not_a.count_ones();
+    // Index 0 is background whenever the nonzero rule runs (see `Octant::vote`).
+    match (NZ && a == 0, NZ && b == 0) {
+        (true, _) => b,
+        (_, true) => a,
+        _ if count_a > 4 => a,
+        _ if count_a < 4 => b,
+        _ => a.min(b),
+    }
+}
+
+/// The high bit of every non-zero byte of `x`.
+#[inline(always)]
+fn nonzero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    (((x & LOW7) + LOW7) | x) & !LOW7
 }
 
 /// Working memory reused across blocks.
@@ -480,6 +516,27 @@ mod tests {
             }
         }
         bytes(&words)
+    }
+
+    #[test]
+    fn byte_windows_vote_like_the_general_vote() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for n in 0..200_000u32 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // 2 to 4 distinct values, 0 and 255 among them often.
+            let palette = [0u8, 255, (seed >> 56) as u8, (seed >> 48) as u8];
+            let k = 2 + (n % 3) as u64;
+            let bytes: [u8; 8] = std::array::from_fn(|i| palette[((seed >> (3 * i)) % k) as usize]);
+            if bytes.iter().all(|&b| b == bytes[0]) {
+                continue;
+            }
+            let window = u64::from_le_bytes(bytes);
+            let v = bytes.map(u32::from);
+            assert_eq!(vote_bytes::<false>(window), vote_fixed::<u32, false, 8>(&v), "{bytes:?}");
+            assert_eq!(vote_bytes::<true>(window), vote_fixed::<u32, true, 8>(&v), "{bytes:?}");
+        }
     }
 
     #[test]
