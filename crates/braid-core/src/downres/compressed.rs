@@ -248,10 +248,10 @@ fn vote_rows<const NZ: bool>(indices: &[u8; BLOCK], winners: &mut [u32; 64]) {
 fn vote_bytes<const NZ: bool>(window: u64) -> u32 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let a = window & 0xff;
-    let not_a = nonzero_bytes(window ^ a * ONES);
+    let not_a = nonzero_bytes(window ^ (a * ONES));
     // The first byte that is not `a`: its high bit is the lowest set in `not_a`.
     let b = (window >> (not_a.trailing_zeros() & !7)) & 0xff;
-    let not_b = nonzero_bytes(window ^ b * ONES);
+    let not_b = nonzero_bytes(window ^ (b * ONES));
     if not_a & not_b != 0 {
         let v: [u32; 8] = std::array::from_fn(|k| u32::from((window >> (8 * k)) as u8));
         return vote_fixed::<u32, NZ, 8>(&v);
