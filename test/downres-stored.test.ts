@@ -94,7 +94,7 @@ function outputCells(s1: PrecomputedScale): Vec3[] {
 describe("downres on stored bytes", () => {
   it.each(["gzip", "raw"] as const)("gives the same output chunks as the decoded path (%s data_encoding)", async (enc) => {
     const { s0, s1 } = await volume(enc);
-    expect(s0.readStoredChunk).toBeDefined();
+    expect(s0.readStoredChunks).toBeDefined();
     expect(s1.storedEncoding).toBe(enc);
     let uniform = 0;
     let absent = 0;

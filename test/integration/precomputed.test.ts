@@ -367,6 +367,31 @@ describe("shards", () => {
     await expect(s0.listChunkIds(3n)).resolves.toHaveLength(0);
   });
 
+  it("reads a batch of stored chunks in one range request per shard, and names a chunk cut short", async () => {
+    const dir = tempDir("precomputed");
+    await writeTinyVolume(fileUrl(dir));
+    const reads: string[] = [];
+    const s0 = (await openPrecomputed(countingStorage(await openStorage(fileUrl(dir)), reads))).scale(0) as PrecomputedScale;
+    const cells: Vec3[] = [];
+    for (let z = 0; z < 2; z++) for (let y = 0; y < 2; y++) for (let x = 0; x < 2; x++) cells.push([x, y, z]);
+    const one = await Promise.all(cells.map((c) => s0.readEncodedChunk(c)));
+    reads.length = 0;
+    const batch = await s0.readStoredChunks(cells);
+    // Indexes are cached by now: the 4 + 3 stored chunks of the two shards lie back to back.
+    expect(reads).toHaveLength(2);
+    expect(batch.map((b) => b && Buffer.from(b).toString("hex"))).toEqual(one.map((b) => b && Buffer.from(b).toString("hex")));
+    expect(batch.filter((b) => b === undefined)).toHaveLength(1);
+
+    // The file loses its last byte after its indexes were read: the chunk ending there is named.
+    const file = join(dir, "s0/1.shard");
+    const bytes = readFileSync(file);
+    const [, offset, length] = /@(\d+)\+(\d+)$/.exec(reads.find((r) => r.includes("1.shard"))!)!;
+    writeFileSync(file, bytes.subarray(0, Number(offset) + Number(length) - 1));
+    const e = await expectBraidError(() => s0.readStoredChunks(cells), "SHARD_CORRUPT", "1.shard", "extend past the end of the file");
+    expect(e.file).toContain("1.shard");
+    expect(typeof e.chunk).toBe("bigint");
+  });
+
   it("reads sharded chunks with byte ranges and caches the indexes in a bounded LRU", async () => {
     const dir = tempDir("precomputed");
     await writeTinyVolume(fileUrl(dir));

@@ -81,6 +81,30 @@ export interface StoredForm {
 const ENCODED: StoredForm = { sourceGzip: false, outputGzip: false };
 
 /**
+ * The payloads back to back: a view when they already are (chunks read in one range
+ * request), else a copy.
+ */
+function concatenated(parts: readonly Uint8Array[]): Uint8Array {
+  const first = parts[0];
+  if (first === undefined) return new Uint8Array(0);
+  let end = first.byteOffset + first.byteLength;
+  const adjacent = parts.every((p, i) => {
+    if (i === 0) return true;
+    const next = p.buffer === first.buffer && p.byteOffset === end;
+    end = p.byteOffset + p.byteLength;
+    return next;
+  });
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
  * One output chunk of a pyramid step, entirely in the core: the payloads of the source chunks
  * under `output` (absent chunks are 0 and vote) are decoded, mode-downsampled with windows
  * anchored at 0 and encoded. With `stored`, the sources come as storage holds them (gzip
@@ -95,16 +119,7 @@ export function downresChunk(
   step: DownresStep,
   stored: StoredForm = ENCODED,
 ): Uint8Array | null {
-  let payloads: Uint8Array;
-  if (sources.length === 1) payloads = sources[0]!.payload;
-  else {
-    payloads = new Uint8Array(sources.reduce((n, s) => n + s.payload.byteLength, 0));
-    let at = 0;
-    for (const s of sources) {
-      payloads.set(s.payload, at);
-      at += s.payload.byteLength;
-    }
-  }
+  const payloads = concatenated(sources.map((s) => s.payload));
   const out = call(() =>
     backend.binding.downresChunk(
       payloads,

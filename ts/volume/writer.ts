@@ -95,12 +95,15 @@ export interface LevelWriter extends Level {
   /**
    * How a chunk is stored on top of `chunkEncoding`: gzip members (`"gzip"`) or as encoded
    * (`"raw"`). Levels that say so take stored payloads as `ShardChunk.encoded` (or
-   * `writeChunk`'s `encoded`) and have `readStoredChunk`, so a pyramid step can hand the core
+   * `writeChunk`'s `encoded`) and have `readStoredChunks`, so a pyramid step can hand the core
    * stored bytes and get stored bytes back.
    */
   readonly storedEncoding?: "gzip" | "raw";
-  /** A chunk's bytes exactly as stored (no decompression); undefined when absent. */
-  readStoredChunk?(cell: Vec3): Promise<Uint8Array | undefined>;
+  /**
+   * Chunks' bytes exactly as stored (no decompression), in the order asked; undefined for
+   * absent ones. Reads neighbours together where the format can.
+   */
+  readStoredChunks?(cells: readonly Vec3[]): Promise<(Uint8Array | undefined)[]>;
   /** Where a chunk is stored, for errors about its bytes found after they were read. */
   chunkContext?(cell: Vec3): { file: string; chunk: bigint | readonly number[] };
 }

@@ -109,6 +109,29 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    // Inflate of the same chunks gzip'd at the default level: what a pyramid step reads.
+    let members: Vec<Vec<u8>> =
+        chunks.iter().map(|p| braid_core::compress::gzip(p, level).expect("gzip")).collect();
+    let mut g = c.benchmark_group("gunzip_chunk");
+    g.sample_size(10).warm_up_time(Duration::from_millis(300)).measurement_time(Duration::from_secs(2));
+    g.throughput(Throughput::Elements(n as u64));
+    g.bench_function(format!("{kind}_braid_gunzip_chunks_per_s"), |b| {
+        b.iter(|| {
+            for m in &members {
+                black_box(braid_core::compress::gunzip(m).expect("gunzip").len());
+            }
+        })
+    });
+    let mut d = libdeflater::Decompressor::new();
+    let mut buf = vec![0u8; chunks.iter().map(Vec::len).max().unwrap_or(0)];
+    g.bench_function(format!("{kind}_libdeflate_gzip_decompress_chunks_per_s"), |b| {
+        b.iter(|| {
+            for m in &members {
+                black_box(d.gzip_decompress(m, &mut buf).expect("gunzip"));
+            }
+        })
+    });
+    g.finish();
 }
 
 criterion_group!(benches, bench);

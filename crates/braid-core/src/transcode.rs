@@ -8,7 +8,7 @@ use crate::dvid::block::{
     BlockError, DvidBlock, SUB_BLOCK_EDGE, SUB_BLOCK_VOXELS, SubBlock, decode_block_into, for_each_row,
     label_resolver, with_raw_block,
 };
-use crate::precomputed::compressed_segmentation::{ChannelWriter, or_row8};
+use crate::precomputed::compressed_segmentation::{ChannelWriter, or_row8, words_le_bytes};
 use crate::volume::{Shape, crop};
 
 /// How [`transcode_dvid_block`] turns one DVID block into one chunk payload.
@@ -80,7 +80,7 @@ pub(crate) fn chunk_words(
 
 /// The stored payload of compressed_segmentation words: gzip'd or raw.
 pub(crate) fn payload(words: &[u32], gzip_level: Option<u32>) -> Result<Vec<u8>, Error> {
-    let bytes = le_bytes(words);
+    let bytes = words_le_bytes(words);
     Ok(match gzip_level {
         Some(level) => {
             let mut out = Vec::with_capacity(bytes.len() / 4 + 32);
@@ -89,14 +89,6 @@ pub(crate) fn payload(words: &[u32], gzip_level: Option<u32>) -> Result<Vec<u8>,
         }
         None => bytes.into_owned(),
     })
-}
-
-fn le_bytes(words: &[u32]) -> std::borrow::Cow<'_, [u8]> {
-    if cfg!(target_endian = "little") {
-        std::borrow::Cow::Borrowed(bytemuck::cast_slice(words))
-    } else {
-        std::borrow::Cow::Owned(words.iter().flat_map(|w| w.to_le_bytes()).collect())
-    }
 }
 
 fn via_volume(

@@ -116,10 +116,13 @@ export class PrecomputedScale implements LevelWriter {
     return this.info.sharding?.data_encoding === "gzip" ? "gzip" : "raw";
   }
 
-  /** A chunk's bytes as stored (gzip members when `storedEncoding` is gzip); undefined when missing. */
-  readStoredChunk(cell: Vec3): Promise<Uint8Array | undefined> {
-    const place = this.#place(cell);
-    return place ? this.#reader().readStored(place) : this.#readEncoded(cell, undefined);
+  /**
+   * Chunks' bytes as stored (gzip members when `storedEncoding` is gzip), in the order asked;
+   * undefined for missing ones. A sharded scale reads neighbours in one range request.
+   */
+  readStoredChunks(cells: readonly Vec3[]): Promise<(Uint8Array | undefined)[]> {
+    if (this.#shards) return this.#shards.readStoredMany(this.geometry.place(cells));
+    return Promise.all(cells.map((c) => this.#readEncoded(c, undefined)));
   }
 
   chunkContext(cell: Vec3): { file: string; chunk: bigint | readonly number[] } {

@@ -13,7 +13,7 @@ import type { ChunkGrid } from "../../volume/grid.js";
 import type { LevelWriter } from "../../volume/writer.js";
 import { DOWNRES_FACTORS } from "./task.js";
 
-/** Source chunk reads in flight per output chunk (its 2× box covers 8 chunks when aligned). */
+/** Source chunk reads in flight per output chunk where they are read one by one (zarr). */
 const CHUNK_READS = 8;
 
 const vec3 = (f: (d: number) => number): Vec3 => [f(0), f(1), f(2)];
@@ -63,7 +63,7 @@ export interface DownresCellOptions {
 /**
  * Output `cell` of a pyramid step, or undefined when it is all 0: the source chunks under it
  * go to the core in one call, which decodes, downsamples and encodes there. Sources of a level
- * with `readStoredChunk` (precomputed) go as storage holds them (gzip members), so gunzip,
+ * with `readStoredChunks` (precomputed) go as storage holds them (gzip members), so gunzip,
  * vote, encode and — with `stored` — gzip happen in that one call and JavaScript only moves
  * bytes. Errors keep the source file and chunk at fault and name the output chunk.
  */
@@ -76,19 +76,22 @@ export async function downresCell(
   options: DownresCellOptions = {},
 ): Promise<Uint8Array | undefined> {
   const box = output.grid.chunkBox(cell);
-  const storedSources = !options.encodedSources && source.readStoredChunk !== undefined && source.storedEncoding !== undefined;
-  const read = storedSources ? source.readStoredChunk!.bind(source) : source.readEncodedChunk.bind(source);
+  const storedSources = !options.encodedSources && source.readStoredChunks !== undefined && source.storedEncoding !== undefined;
   const cells: Vec3[] = [];
   try {
-    const from = sourceBox(box, source.grid.domain);
+    const wanted = source.grid.cellsInBox(sourceBox(box, source.grid.domain));
     const chunks: SourcePayload[] = [];
-    await forEachConcurrent(source.grid.cellsInBox(from), CHUNK_READS, async (c) => {
-      const payload = await read(c);
-      if (payload !== undefined) {
-        chunks.push({ payload, box: source.grid.chunkBox(c) });
-        cells.push(c);
-      }
-    });
+    const keep = (c: Vec3, payload: Uint8Array | undefined) => {
+      if (payload === undefined) return;
+      chunks.push({ payload, box: source.grid.chunkBox(c) });
+      cells.push(c);
+    };
+    if (storedSources) {
+      const payloads = await source.readStoredChunks!(wanted);
+      wanted.forEach((c, i) => keep(c, payloads[i]));
+    } else {
+      await forEachConcurrent(wanted, CHUNK_READS, async (c) => keep(c, await source.readEncodedChunk(c)));
+    }
     const step = {
       sourceDomain: source.grid.domain,
       sourceEncoding: source.chunkEncoding,

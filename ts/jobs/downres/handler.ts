@@ -14,7 +14,7 @@ import { forEachConcurrent, orderedMap } from "../../volume/concurrency.js";
 import type { LevelWriter, ShardChunk } from "../../volume/writer.js";
 import type { Vec3 } from "../../types.js";
 import { downresCell } from "./chunk.js";
-import { cellKey, presentOutputCells } from "./populated.js";
+import { presentOutputCells } from "./populated.js";
 import { checkDerivedScale } from "./scales.js";
 import { DEFAULT_INDEX_CACHE_BYTES, DEFAULT_WINDOW, DOWNRES_TASK, type DownresTask, type DownresTaskResult } from "./task.js";
 
@@ -35,7 +35,7 @@ async function workCells(task: DownresTask, { source, output }: Scales, cells: r
   const planned = Number.isInteger(task.outputChunks) ? task.outputChunks : cells.length;
   if (task.sourceShards === null || !source.sharded) return { keep: cells.map(() => true), planned };
   const present = await presentOutputCells(source, output, task.sourceShards);
-  return { keep: cells.map((c) => present.has(cellKey(c))), planned };
+  return { keep: cells.map((c) => present.has(c)), planned };
 }
 
 async function writeShardTask(task: DownresTask, { source, output }: Scales, ctx: TaskContext): Promise<DownresTaskResult> {

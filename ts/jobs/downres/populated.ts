@@ -6,7 +6,7 @@
  * is absent too: TensorStore's `downsample(…, "mode")` of the stored level would make it 0.
  */
 import type { Vec3 } from "../../types.js";
-import { boxVoxels, vec3, type VoxelBox } from "../../volume/box.js";
+import { vec3, type VoxelBox } from "../../volume/box.js";
 import type { ChunkGrid } from "../../volume/grid.js";
 import type { LevelWriter } from "../../volume/writer.js";
 import { DOWNRES_FACTORS } from "./task.js";
@@ -52,15 +52,21 @@ export async function storedRegions(level: LevelWriter): Promise<Populated> {
   return { boxes, byShard };
 }
 
-/** The output voxels a box of source voxels feeds: TensorStore's domain rule, clipped. */
-function outputVoxels(source: VoxelBox, output: ChunkGrid): VoxelBox {
-  const f = DOWNRES_FACTORS;
+/**
+ * Along axis `d`, the output cells `[lo, hi)` that source cells `[c, c + n)` feed: their
+ * voxels (clipped to the level), divided by the factor as TensorStore's domain rule does and
+ * clipped to the output domain, then the output cells meeting those voxels. `[0, 0]` when none.
+ */
+function feedsAlong(source: ChunkGrid, output: ChunkGrid, d: number, c: number, n: number): [number, number] {
+  const f = DOWNRES_FACTORS[d]!;
+  const start = source.voxelOffset[d]! + c * source.chunkSize[d]!;
+  const end = source.voxelOffset[d]! + Math.min(source.size[d]!, (c + n) * source.chunkSize[d]!);
   const domain = output.domain;
-  const lo = vec3((d) => Math.max(domain.origin[d]!, Math.floor(source.origin[d]! / f[d]!)));
-  const hi = vec3((d) =>
-    Math.min(domain.origin[d]! + domain.shape[d]!, Math.ceil((source.origin[d]! + source.shape[d]!) / f[d]!)),
-  );
-  return { origin: lo, shape: vec3((d) => Math.max(0, hi[d]! - lo[d]!)) };
+  const lo = Math.max(domain.origin[d]!, Math.floor(start / f));
+  const hi = Math.min(domain.origin[d]! + domain.shape[d]!, Math.ceil(end / f));
+  if (hi <= lo) return [0, 0];
+  const cell = (v: number) => (v - output.voxelOffset[d]!) / output.chunkSize[d]!;
+  return [Math.max(0, Math.floor(cell(lo))), Math.min(output.gridShape[d]!, Math.ceil(cell(hi)))];
 }
 
 /** Voxels of a box of cells, clipped to the level. */
@@ -72,10 +78,9 @@ export function cellBoxVoxels(grid: ChunkGrid, box: CellBox): VoxelBox {
 
 /** The box of output cells a box of source cells feeds (empty shape when none). */
 export function outputCells(source: ChunkGrid, output: ChunkGrid, box: CellBox): CellBox {
-  const voxels = outputVoxels(cellBoxVoxels(source, box), output);
-  if (boxVoxels(voxels) === 0) return { origin: [0, 0, 0], shape: [0, 0, 0] };
-  const { lo, hi } = output.cellRange(voxels);
-  return { origin: lo, shape: vec3((d) => Math.max(0, hi[d]! - lo[d]!)) };
+  const along = [0, 1, 2].map((d) => feedsAlong(source, output, d, box.origin[d]!, box.shape[d]!));
+  if (along.some(([lo, hi]) => hi <= lo)) return { origin: [0, 0, 0], shape: [0, 0, 0] };
+  return { origin: vec3((d) => along[d]![0]), shape: vec3((d) => along[d]![1] - along[d]![0]) };
 }
 
 /** `a ∩ b` of two boxes of cells; undefined when they do not meet. */
@@ -103,25 +108,40 @@ export function unionCount(boxes: readonly CellBox[], within: CellBox): number {
   return n;
 }
 
-export const cellKey = (c: Vec3) => `${c[0]},${c[1]},${c[2]}`;
+/** A set of cells of one grid. */
+export interface CellSet {
+  has(cell: Vec3): boolean;
+}
 
 /**
  * The output cells with at least one stored source chunk under them, among the stored chunks
- * of `sourceShards` (read from their indexes).
+ * of `sourceShards` (read from their indexes). The cells a source cell feeds are a product
+ * of per-axis ranges, worked out once per source grid line.
  */
 export async function presentOutputCells(
   source: LevelWriter,
   output: LevelWriter,
   sourceShards: readonly string[],
-): Promise<Set<string>> {
-  const present = new Set<string>();
+): Promise<CellSet> {
+  const [gx, gy] = output.grid.gridShape;
+  const index = (x: number, y: number, z: number) => x + gx * (y + gy * z);
+  const ranges = [0, 1, 2].map((d) => {
+    const memo = new Map<number, [number, number]>();
+    return (c: number) => {
+      let r = memo.get(c);
+      if (r === undefined) memo.set(c, (r = feedsAlong(source.grid, output.grid, d, c, 1)));
+      return r;
+    };
+  });
+  const present = new Set<number>();
   for (const shard of sourceShards) {
     for (const cell of await source.listChunks(BigInt(shard))) {
-      const out = outputCells(source.grid, output.grid, single(cell));
-      for (let z = 0; z < out.shape[2]; z++)
-        for (let y = 0; y < out.shape[1]; y++)
-          for (let x = 0; x < out.shape[0]; x++) present.add(cellKey([out.origin[0] + x, out.origin[1] + y, out.origin[2] + z]));
+      source.grid.checkCell(cell);
+      const [x0, x1] = ranges[0]!(cell[0]);
+      const [y0, y1] = ranges[1]!(cell[1]);
+      const [z0, z1] = ranges[2]!(cell[2]);
+      for (let z = z0; z < z1; z++) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) present.add(index(x, y, z));
     }
   }
-  return present;
+  return { has: (c) => present.has(index(c[0], c[1], c[2])) };
 }

@@ -73,7 +73,7 @@ pub(super) fn downres_compressed<T: Label>(
     if !nonzero {
         return Ok(Some(None));
     }
-    Ok(Some(Some(words.iter().flat_map(|w| w.to_le_bytes()).collect())))
+    Ok(Some(Some(cseg::words_le_bytes(&words).into_owned())))
 }
 
 /// For each output block (x fastest), the source chunk holding its 16³ source voxels (`None`:
@@ -282,7 +282,8 @@ struct Scratch<T> {
     raw: Vec<T>,
     /// The output block's table.
     table: Vec<T>,
-    /// Which of an octant's labels already entered `table`; all false between octants.
+    /// Which of an octant's labels already entered `table` (octants of over 64 labels); all
+    /// false between octants.
     seen: Vec<bool>,
     /// An octant's label indices → output table indices.
     map: Vec<u32>,
@@ -316,8 +317,15 @@ impl<T: Label> Scratch<T> {
         for o in octants {
             if o.is_uniform() {
                 self.table.push(o.labels[0]);
+            } else if o.labels.len() <= 64 {
+                // A label that won no window must not enter the table: collect the winners
+                // as a bit set (branch-free), then take their labels in order.
+                let mut won = o.winners.iter().fold(0u64, |m, &w| m | 1 << w);
+                while won != 0 {
+                    self.table.push(o.labels[won.trailing_zeros() as usize]);
+                    won &= won - 1;
+                }
             } else {
-                // A label that won no window must not enter the table.
                 if self.seen.len() < o.labels.len() {
                     self.seen.resize(o.labels.len(), false);
                 }

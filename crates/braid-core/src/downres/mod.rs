@@ -198,7 +198,7 @@ fn encode_uniform<T: Label + Into<u64>>(
 ) -> Result<Vec<u8>, Error> {
     match encoding {
         ChunkEncoding::CompressedSegmentation(block) => {
-            Ok(cseg::encode_uniform(label, shape, block)?.iter().flat_map(|w| w.to_le_bytes()).collect())
+            Ok(cseg::words_le_bytes(&cseg::encode_uniform(label, shape, block)?).into_owned())
         }
         ChunkEncoding::Raw => encode(&vec![label; voxel_count(shape)?], shape, encoding),
     }
@@ -482,7 +482,7 @@ fn encode<T: Label + Into<u64>>(
 ) -> Result<Vec<u8>, Error> {
     match encoding {
         ChunkEncoding::CompressedSegmentation(block) => {
-            Ok(cseg::encode(voxels, shape, 1, block)?.iter().flat_map(|w| w.to_le_bytes()).collect())
+            Ok(cseg::words_le_bytes(&cseg::encode(voxels, shape, 1, block)?).into_owned())
         }
         ChunkEncoding::Raw => {
             let width = std::mem::size_of::<T>();

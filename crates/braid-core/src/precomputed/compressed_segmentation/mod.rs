@@ -16,6 +16,15 @@ pub use decode::{decode, decode_into, decoded_len, uniform_label};
 pub use encode::{encode, encode_uniform};
 pub(crate) use pack::or_row8;
 
+/// The buffer's bytes (little-endian words): a view on little-endian machines.
+pub fn words_le_bytes(words: &[u32]) -> std::borrow::Cow<'_, [u8]> {
+    if cfg!(target_endian = "little") {
+        std::borrow::Cow::Borrowed(bytemuck::cast_slice(words))
+    } else {
+        std::borrow::Cow::Owned(words.iter().flat_map(|w| w.to_le_bytes()).collect())
+    }
+}
+
 /// Largest offset (in words) a block header can express.
 pub const MAX_OFFSET_WORDS: usize = 1 << 24;
 
