@@ -155,10 +155,17 @@ export class ShardReader {
     });
   }
 
-  async #payload(file: string, table: MinishardTable, i: number): Promise<Uint8Array | undefined> {
+  /** `[start, end)` of entry `i` of a minishard table, refusing sizes no real chunk has. */
+  #chunkRange(table: MinishardTable, i: number): [bigint, bigint] {
     const start = table.starts[i]!;
     const end = table.ends[i]!;
     if (end - start > BigInt(MAX_STORED_CHUNK_BYTES)) throw corrupt(`a chunk of ${end - start} bytes is implausibly large`);
+    if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`chunk bytes [${start}, ${end}) lie beyond any real file`);
+    return [start, end];
+  }
+
+  async #payload(file: string, table: MinishardTable, i: number): Promise<Uint8Array | undefined> {
+    const [start, end] = this.#chunkRange(table, i);
     const stored = await this.#readExact(file, start, end, "chunk bytes");
     if (stored === undefined || this.spec.data_encoding !== "gzip") return stored;
     return gunzip(this.backend, stored, { maxBytes: this.maxPayloadBytes });
@@ -192,9 +199,7 @@ export class ShardReader {
           const table = await this.#minishard(file, place.minishard);
           const i = table === null ? -1 : findId(table.ids, place.chunkId);
           if (i < 0) return;
-          const [start, end] = [table!.starts[i]!, table!.ends[i]!];
-          if (end - start > BigInt(MAX_STORED_CHUNK_BYTES)) throw corrupt(`a chunk of ${end - start} bytes is implausibly large`);
-          if (end > BigInt(Number.MAX_SAFE_INTEGER)) throw corrupt(`chunk bytes [${start}, ${end}) lie beyond any real file`);
+          const [start, end] = this.#chunkRange(table!, i);
           spans.push({ file, chunkId: place.chunkId, start: Number(start), end: Number(end), at });
         } catch (e) {
           throw withContext(e, { file: this.storage.describe(file), chunk: place.chunkId });
@@ -223,7 +228,8 @@ export class ShardReader {
   async #readRun(run: readonly ChunkSpan[], out: (Uint8Array | undefined)[]): Promise<void> {
     const { file } = run[0]!;
     const start = run[0]!.start;
-    const end = Math.max(...run.map((s) => s.end));
+    // Overlapping entries (a corrupt index) may end before an earlier one does.
+    const end = run.reduce((e, s) => Math.max(e, s.end), 0);
     let bytes: Uint8Array | undefined;
     try {
       bytes = await this.storage.read(file, { offset: start, length: end - start });

@@ -78,6 +78,9 @@ export function cellBoxVoxels(grid: ChunkGrid, box: CellBox): VoxelBox {
 
 /** The box of output cells a box of source cells feeds (empty shape when none). */
 export function outputCells(source: ChunkGrid, output: ChunkGrid, box: CellBox): CellBox {
+  if (cellCount(box) === 0) return { origin: [0, 0, 0], shape: [0, 0, 0] };
+  source.checkCell(box.origin);
+  source.checkCell(vec3((d) => box.origin[d]! + box.shape[d]! - 1));
   const along = [0, 1, 2].map((d) => feedsAlong(source, output, d, box.origin[d]!, box.shape[d]!));
   if (along.some(([lo, hi]) => hi <= lo)) return { origin: [0, 0, 0], shape: [0, 0, 0] };
   return { origin: vec3((d) => along[d]![0]), shape: vec3((d) => along[d]![1] - along[d]![0]) };

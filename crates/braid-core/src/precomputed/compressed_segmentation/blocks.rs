@@ -167,11 +167,16 @@ pub(crate) struct BlockHeader {
     pub(crate) values_offset: usize,
 }
 
-/// The words of channel 0 of `data`, after checking the buffer and the channel's offset.
-pub(crate) fn first_channel(data: &[u8]) -> Result<Words<'_>, Error> {
+/// The words of channel 0 of `data`, a channel of `blocks` blocks, after checking the buffer
+/// and the channel's offset. The buffer must hold the offset word and every header besides, as
+/// `decode` requires, even when an offset of 0 lets the headers overlap that word.
+pub(crate) fn first_channel(data: &[u8], blocks: usize) -> Result<Words<'_>, Error> {
     let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
     if data.len() % 4 != 0 || data.len() < 4 {
         return Err(corrupt(format!("length {} is not a positive multiple of 4", data.len())));
+    }
+    if data.len() / 4 < blocks.saturating_mul(2).saturating_add(1) {
+        return Err(corrupt(format!("{} bytes cannot hold 1 channel(s) of {blocks} blocks", data.len())));
     }
     let words = Words(data);
     let start = words.get(0) as usize;

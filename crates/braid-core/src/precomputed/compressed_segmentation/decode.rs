@@ -115,8 +115,8 @@ pub(crate) fn visit_blocks<T: Label>(
     sink: &mut impl BlockSink<T>,
 ) -> Result<(), Error> {
     let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
-    let channel = first_channel(data)?;
     let grid = block_grid(size, block)?;
+    let channel = first_channel(data, grid.iter().product())?;
     visit_channel(channel, size, block, grid, sink).map_err(|e| corrupt(format!("channel 0: {e}")))
 }
 
@@ -126,8 +126,8 @@ pub(crate) fn visit_blocks<T: Label>(
 /// checked as [`decode`] checks them.
 pub fn uniform_label<T: Label>(data: &[u8], size: Shape, block: Shape) -> Result<Option<T>, Error> {
     let corrupt = |m: String| Error::from(CsegError::Corrupt(m));
-    let ch = first_channel(data)?;
     let blocks: usize = block_grid(size, block)?.iter().product();
+    let ch = first_channel(data, blocks)?;
     let len = ch.len();
     if len < 2 * blocks {
         return Err(corrupt(format!("channel 0: {len} words cannot hold {blocks} block headers")));
