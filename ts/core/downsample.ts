@@ -1,7 +1,6 @@
 /** Majority-vote (mode) downsampling, identical to TensorStore's `mode` (or DVID's rule). */
 import type { Backend } from "../backend/backend.js";
 import { call } from "../errors.js";
-import { concatBytes } from "../storage/bytes.js";
 import type { Vec3 } from "../types.js";
 import type { ChunkEncodingSpec } from "../volume/writer.js";
 
@@ -95,7 +94,15 @@ function concatenated(parts: readonly Uint8Array[]): Uint8Array {
     end = p.byteOffset + p.byteLength;
     return next;
   });
-  return adjacent ? new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset) : concatBytes(parts);
+  if (adjacent) return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
+  // core sits below storage (test/layout.test.ts), so storage's concatBytes is out of reach.
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /**

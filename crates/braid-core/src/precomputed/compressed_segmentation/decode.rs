@@ -50,6 +50,9 @@ pub fn decode_into<T: Label>(
         return Err(CsegError::InvalidParameters("zero channels".into()).into());
     }
     let voxels = check_len(out.len(), size, channels, "output")?;
+    // The room `decode` requires, so an offset of 0 (headers over the offset word) cannot
+    // make a buffer short of its headers acceptable here.
+    decoded_len(data, size, channels, block)?;
     if data.len() % 4 != 0 {
         return Err(corrupt(format!("length {} is not a multiple of 4", data.len())));
     }
