@@ -42,6 +42,7 @@ thread_local! {
 
 /// Deflate's densest stream: 258 bytes from about 2 bits, so ISIZE beyond this times the
 /// body's size is a corrupt trailer, not a real output size.
+#[cfg(feature = "libdeflate")]
 const MAX_DEFLATE_RATIO: usize = 1032;
 
 /// Compresses `data` into one gzip member.
